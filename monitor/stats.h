@@ -1,0 +1,34 @@
+/*
+ * --stats: a boot timeline and counts of exits and hypercalls by kind,
+ * written as JSON when the VM ends.
+ */
+#ifndef EMBER_STATS_H
+#define EMBER_STATS_H
+
+#include <stdint.h>
+
+enum stat_exit {
+	STAT_EXIT_HYPERCALL = 0, /* all hypercall port exits */
+	STAT_EXIT_MMIO,
+	STAT_EXIT_OTHER_IO,
+	STAT_EXIT_INTR,     /* KVM_EXIT_INTR / EINTR (timeouts) */
+	STAT_EXIT_SHUTDOWN, /* triple fault */
+	STAT_EXIT_FAULT,    /* process backend: signals from the guest */
+	STAT_EXIT_OTHER,
+	STAT_EXIT_KINDS
+};
+
+struct stats {
+	/* CLOCK_MONOTONIC ns; 0 = did not happen */
+	uint64_t t_start;       /* top of main() in ember-vmm */
+	uint64_t t_vm_created;  /* backend create() done */
+	uint64_t t_image_loaded; /* segments and boot info in guest memory */
+	uint64_t t_first_insn;  /* from guest first_insn_tsc */
+	uint64_t t_main;        /* from guest main_tsc */
+	uint64_t t_exit;        /* VM ended */
+	uint64_t exits[STAT_EXIT_KINDS];
+	uint64_t hypercalls[8];
+	uint64_t console_bytes;
+};
+
+#endif
