@@ -41,7 +41,7 @@
 #define EMBER_GUARD_SIZE EMBER_PAGE_SIZE
 /* Smallest and largest --mem accepted. */
 #define EMBER_MEM_MIN (4ull << 20)
-#define EMBER_MEM_MAX (64ull << 30)
+#define EMBER_MEM_MAX (8ull << 30)
 #define EMBER_MEM_DEFAULT (64ull << 20)
 
 /* ---- Boot info: at EMBER_BOOTINFO_GPA, read-only for the guest ------- */

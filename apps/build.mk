@@ -1,0 +1,1 @@
+# Example and test applications, built with ember-cc; make run

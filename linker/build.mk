@@ -1,0 +1,1 @@
+# ember-cc, the linker script, ember-inspect, make install

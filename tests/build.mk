@@ -1,0 +1,2 @@
+# make test, make bench
+include tests/unit/unit.mk

@@ -1,0 +1,8 @@
+# make deps (tools/deps.sh) and the host tools in tools/.
+ALL_TARGETS += $(BIN)/ember-floor
+
+# The benchmark floor: a static process that creates a VM and a vCPU,
+# runs one `out` and exits (tools/floor.c).
+$(BIN)/ember-floor: tools/floor.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static -o $@ $< $(HOST_LDFLAGS)

@@ -1,0 +1,1 @@
+# libember.a: the library OS linked into every image.
