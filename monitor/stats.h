@@ -11,7 +11,7 @@ enum stat_exit {
 	STAT_EXIT_HYPERCALL = 0, /* all hypercall port exits */
 	STAT_EXIT_MMIO,
 	STAT_EXIT_OTHER_IO,
-	STAT_EXIT_INTR,     /* KVM_EXIT_INTR / EINTR (timeouts) */
+	STAT_EXIT_INTR,	    /* KVM_EXIT_INTR / EINTR (timeouts) */
 	STAT_EXIT_SHUTDOWN, /* triple fault */
 	STAT_EXIT_FAULT,    /* process backend: signals from the guest */
 	STAT_EXIT_OTHER,
@@ -20,12 +20,15 @@ enum stat_exit {
 
 struct stats {
 	/* CLOCK_MONOTONIC ns; 0 = did not happen */
-	uint64_t t_start;       /* top of main() in ember-vmm */
-	uint64_t t_vm_created;  /* backend create() done */
+	uint64_t t_start;	 /* top of main() in ember-vmm */
+	uint64_t t_vm_created;	 /* backend create() done */
 	uint64_t t_image_loaded; /* segments and boot info in guest memory */
-	uint64_t t_first_insn;  /* from guest first_insn_tsc */
-	uint64_t t_main;        /* from guest main_tsc */
-	uint64_t t_exit;        /* VM ended */
+	uint64_t t_first_insn;	 /* from guest first_insn_tsc */
+	uint64_t t_main;	 /* from guest main_tsc */
+	uint64_t t_exit;	 /* VM ended */
+	/* Boot reference for converting guest TSC values: the guest TSC
+	 * (boot_tsc) read at host time t_boot, and the TSC rate. */
+	uint64_t t_boot, boot_tsc, tsc_khz;
 	uint64_t exits[STAT_EXIT_KINDS];
 	uint64_t hypercalls[8];
 	uint64_t console_bytes;

@@ -18,13 +18,13 @@
 #include "stats.h"
 
 struct options {
-	uint64_t mem_size;  /* 0 = from manifest, else EMBER_MEM_DEFAULT */
-	char **env;         /* --env K=V, in order */
+	uint64_t mem_size; /* 0 = from manifest, else EMBER_MEM_DEFAULT */
+	char **env;	   /* --env K=V, in order */
 	size_t nenv;
-	char **args;        /* after "--"; NULL = manifest default args */
+	char **args; /* after "--"; NULL = manifest default args */
 	size_t nargs;
-	int have_args;      /* "--" was given (even with no args) */
-	double timeout_sec; /* 0 = none */
+	int have_args;		/* "--" was given (even with no args) */
+	double timeout_sec;	/* 0 = none */
 	const char *stats_path; /* NULL = no stats; "-" = stderr */
 	int quiet;
 	const char *backend; /* "kvm" or "process" */
@@ -64,7 +64,8 @@ struct backend_ops {
 	uint64_t (*fault_address)(struct vm *vm);
 	/* Apply EMBER_HC_PROTECT to the guest mapping (range validated by
 	 * the caller). Returns 0 or -errno. */
-	int (*protect)(struct vm *vm, uint64_t gpa, uint64_t len, uint32_t prot);
+	int (*protect)(struct vm *vm, uint64_t gpa, uint64_t len,
+		       uint32_t prot);
 	/* Set FS base (process backend; KVM returns -ENOSYS). */
 	int (*set_fs_base)(struct vm *vm, uint64_t base);
 	/* Release everything: fds, memory, child processes. Idempotent. */
@@ -122,5 +123,20 @@ int bootinfo_write(struct vm *vm, char *const *args, size_t nargs,
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
+
+/* Like vmm_error, for informational lines: silent with --quiet. */
+void vmm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* SIGINT/SIGTERM: main() installs handlers without SA_RESTART, so a
+ * blocking call in the run loop (KVM_RUN, waitpid, ppoll, nanosleep)
+ * fails with EINTR. The run loop then calls vm_stop_requested(): if a
+ * stop signal arrived it ends the VM (one line, exit status 128 + signal,
+ * end = VM_ERROR) and returns 1; otherwise it returns 0 (retry). main()
+ * always calls destroy afterwards. */
+int vm_stop_requested(struct vm *vm);
+
+/* The deadline (vm->deadline_ns) passed: print the timeout line, set
+ * end = VM_TIMEOUT and exit_status = EMBER_EXIT_TIMEOUT; returns 1. */
+int vm_timeout(struct vm *vm);
 
 #endif
