@@ -1,2 +1,31 @@
 # make test, make bench
 include tests/unit/unit.mk
+
+# Native helper for the bats suites: makes broken images from good ones.
+MKBAD := $(BUILD)/tests/mkbad
+$(MKBAD): tests/helpers/mkbad.c $(wildcard unikernel-rt/include/ember/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
+
+# Everything is built first, then the C unit tests, the other
+# components' TEST_TARGETS and the bats suites run (all of them, even
+# after a failure); tests/helpers/run-tests.sh prints the summary
+# "N passed, M failed, K skipped" as the last line and fails if anything
+# failed.
+test: all $(UNIT_BINS) $(MKBAD)
+	+@TEST_TARGETS="$(TEST_TARGETS)" MAKE="$(MAKE)" \
+		bash tests/helpers/run-tests.sh $(UNIT_BINS)
+
+# Boot-time benchmark: tools/bench.sh, results in build/bench/boot.json.
+BENCH_RUNNER := $(BUILD)/bench/bench-run
+BENCH_EMPTY := $(BUILD)/bench/empty
+$(BENCH_RUNNER): tools/bench_run.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
+# The process backend's floor: exec of an empty static program.
+$(BENCH_EMPTY): tools/bench_empty.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -static -o $@ $<
+
+bench: all $(BENCH_RUNNER) $(BENCH_EMPTY)
+	@bash tools/bench.sh
