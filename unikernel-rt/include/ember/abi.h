@@ -50,6 +50,30 @@
 /* bootinfo.flags */
 #define EMBER_BI_FSGSBASE (1u << 0) /* wrfsbase is usable; else HC_SET_FS_BASE */
 #define EMBER_BI_QUIET (1u << 1)    /* monitor ran with --quiet */
+#define EMBER_BI_NET (1u << 2)      /* a virtio-net device: see bootinfo.net */
+
+/* ---- Network device (virtio-mmio, virtio 1.x modern layout) --------- */
+/* The device's register window: one page just above the largest guest
+ * memory, never RAM on either backend. Identity-mapped for the guest
+ * (user, read/write, no execute) when the VM has a device. */
+#define EMBER_NET_MMIO_GPA EMBER_MEM_MAX
+#define EMBER_NET_MMIO_SIZE 0x1000ull
+#define EMBER_NET_MAX_DNS 4u
+
+/* bootinfo.net, valid when bootinfo.flags has EMBER_BI_NET. Addresses
+ * are IPv4 in network byte order; ip == 0 means "configure by DHCP". */
+struct ember_net_config {
+	uint64_t mmio_base; /* EMBER_NET_MMIO_GPA */
+	uint64_t mmio_size; /* EMBER_NET_MMIO_SIZE */
+	uint8_t mac[6];	    /* also in the device's config space */
+	uint8_t prefix_len; /* --ip ADDR/PREFIX; 0 with DHCP */
+	uint8_t ndns;	    /* entries used in dns[] */
+	uint16_t mtu;	    /* 1500 */
+	uint16_t reserved0;
+	uint32_t ip; /* 0 = DHCP */
+	uint32_t gw; /* 0 = none */
+	uint32_t dns[EMBER_NET_MAX_DNS];
+};
 
 /* bootinfo.backend */
 #define EMBER_BACKEND_KVM 1u
@@ -79,6 +103,7 @@ struct ember_bootinfo {
 	uint64_t argv; /* GPA of char *[argc + 1], NULL terminated, in this region */
 	uint64_t envp; /* GPA of char *[envc + 1], NULL terminated, in this region */
 	char hostname[64];
+	struct ember_net_config net; /* when flags & EMBER_BI_NET */
 };
 
 /* ---- Hypercalls ------------------------------------------------------ */
@@ -118,6 +143,9 @@ struct ember_hc_exit {
 
 /* Wait until timeout_ns passes (or, with a network device, a packet
  * arrives). UINT64_MAX = no deadline: only valid with a network device.
+ * With a network device, the monitor first processes the TX queue (so
+ * this call doubles as a TX kick), then waits, then fills the RX queue
+ * with what arrived (several packets per call) before returning.
  * ret = 0, or -EINVAL. */
 struct ember_hc_block {
 	uint64_t timeout_ns;
