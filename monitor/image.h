@@ -14,9 +14,9 @@
 #define IMAGE_MAX_SEGMENTS 16
 
 struct image_segment {
-	uint64_t vaddr, memsz;  /* vaddr page aligned by validation */
+	uint64_t vaddr, memsz;	 /* vaddr page aligned by validation */
 	uint64_t offset, filesz; /* file bytes, filesz <= memsz */
-	uint32_t flags;          /* PF_R | PF_W | PF_X */
+	uint32_t flags;		 /* PF_R | PF_W | PF_X */
 };
 
 struct image_symbol {
@@ -32,7 +32,7 @@ struct image {
 	struct image_segment seg[IMAGE_MAX_SEGMENTS];
 	unsigned nseg;
 	struct ember_manifest manifest;
-	uint64_t start, end; /* page-aligned span of all segments */
+	uint64_t start, end;	   /* page-aligned span of all segments */
 	struct image_symbol *syms; /* function symbols sorted by addr */
 	size_t nsyms;
 	char *strtab; /* copy of the symbol string table */

@@ -6,3 +6,9 @@ ALL_TARGETS += $(BIN)/ember-floor
 $(BIN)/ember-floor: tools/floor.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static -o $@ $< $(HOST_LDFLAGS)
+
+# make lint: clang-format and cppcheck over our C sources (tools/lint.sh).
+.PHONY: lint
+TEST_TARGETS += lint
+lint:
+	bash tools/lint.sh

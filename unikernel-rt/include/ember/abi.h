@@ -18,8 +18,9 @@
 /* 0..255 is the guest's own status on a normal exit, except these,
  * which the monitor uses when the guest did not exit by itself. */
 #define EMBER_EXIT_TIMEOUT 124 /* --timeout expired, VM killed */
-#define EMBER_EXIT_ERROR 125   /* monitor error: usage, image, KVM, host */
-#define EMBER_EXIT_CRASH 126   /* guest crashed: exception, abort, triple fault */
+#define EMBER_EXIT_ERROR   125 /* monitor error: usage, image, KVM, host */
+/* guest crashed: exception, abort, triple fault */
+#define EMBER_EXIT_CRASH 126
 
 /* ---- Guest physical memory layout ------------------------------------ */
 #define EMBER_PAGE_SIZE 0x1000ull
@@ -27,38 +28,39 @@
 /* [0x1000, 0x10000): monitor-owned, supervisor-only (GDT, IDT, TSS, PML4,
  * PDPT, PDs on KVM). Not mapped for the guest. */
 #define EMBER_SYS_START 0x1000ull
-#define EMBER_SYS_END 0x10000ull
+#define EMBER_SYS_END	0x10000ull
 /* [0x10000, 0x20000): boot info region, read-only for the guest. */
-#define EMBER_BOOTINFO_GPA 0x10000ull
+#define EMBER_BOOTINFO_GPA  0x10000ull
 #define EMBER_BOOTINFO_SIZE 0x10000ull
 /* [0x20000, 0x100000): monitor-owned page tables (PTs), supervisor-only. */
 #define EMBER_PT_START 0x20000ull
-#define EMBER_PT_END 0x100000ull
+#define EMBER_PT_END   0x100000ull
 /* The image is linked at 1 MiB. Segments must lie at or above this. */
 #define EMBER_IMAGE_BASE 0x100000ull
 /* Main stack at the top of memory, with one unmapped guard page below. */
 #define EMBER_STACK_SIZE 0x100000ull /* 1 MiB */
 #define EMBER_GUARD_SIZE EMBER_PAGE_SIZE
 /* Smallest and largest --mem accepted. */
-#define EMBER_MEM_MIN (4ull << 20)
-#define EMBER_MEM_MAX (8ull << 30)
+#define EMBER_MEM_MIN	  (4ull << 20)
+#define EMBER_MEM_MAX	  (8ull << 30)
 #define EMBER_MEM_DEFAULT (64ull << 20)
 
 /* ---- Boot info: at EMBER_BOOTINFO_GPA, read-only for the guest ------- */
 #define EMBER_BOOTINFO_MAGIC 0x544f4f42524d4245ull /* "EMBRBOOT" */
 
 /* bootinfo.flags */
-#define EMBER_BI_FSGSBASE (1u << 0) /* wrfsbase is usable; else HC_SET_FS_BASE */
-#define EMBER_BI_QUIET (1u << 1)    /* monitor ran with --quiet */
-#define EMBER_BI_NET (1u << 2)      /* a virtio-net device: see bootinfo.net */
+/* wrfsbase is usable; else EMBER_HC_SET_FS_BASE */
+#define EMBER_BI_FSGSBASE (1u << 0)
+#define EMBER_BI_QUIET	  (1u << 1) /* monitor ran with --quiet */
+#define EMBER_BI_NET	  (1u << 2) /* a virtio-net device: see bootinfo.net */
 
 /* ---- Network device (virtio-mmio, virtio 1.x modern layout) --------- */
 /* The device's register window: one page just above the largest guest
  * memory, never RAM on either backend. Identity-mapped for the guest
  * (user, read/write, no execute) when the VM has a device. */
-#define EMBER_NET_MMIO_GPA EMBER_MEM_MAX
+#define EMBER_NET_MMIO_GPA  EMBER_MEM_MAX
 #define EMBER_NET_MMIO_SIZE 0x1000ull
-#define EMBER_NET_MAX_DNS 4u
+#define EMBER_NET_MAX_DNS   4u
 
 /* bootinfo.net, valid when bootinfo.flags has EMBER_BI_NET. Addresses
  * are IPv4 in network byte order; ip == 0 means "configure by DHCP". */
@@ -76,13 +78,13 @@ struct ember_net_config {
 };
 
 /* bootinfo.backend */
-#define EMBER_BACKEND_KVM 1u
+#define EMBER_BACKEND_KVM     1u
 #define EMBER_BACKEND_PROCESS 2u
 
 struct ember_bootinfo {
-	uint64_t magic;       /* EMBER_BOOTINFO_MAGIC */
+	uint64_t magic;	      /* EMBER_BOOTINFO_MAGIC */
 	uint32_t abi_version; /* EMBER_ABI_VERSION */
-	uint32_t flags;       /* EMBER_BI_* */
+	uint32_t flags;	      /* EMBER_BI_* */
 	uint32_t backend;     /* EMBER_BACKEND_* */
 	uint32_t reserved0;
 	uint64_t mem_size;     /* bytes of guest memory, [0, mem_size) */
@@ -91,17 +93,19 @@ struct ember_bootinfo {
 	uint64_t heap_start;   /* the runtime owns [heap_start, heap_end) */
 	uint64_t heap_end;     /* for brk and mmap; page aligned */
 	uint64_t stack_bottom; /* main stack [stack_bottom, stack_top); */
-	uint64_t stack_top;    /* guard page [stack_bottom - 4K, stack_bottom) */
+	uint64_t stack_top; /* guard page [stack_bottom - 4K, stack_bottom) */
 	/* Time: monotonic_ns = (rdtsc - boot_tsc) * 1e6 / tsc_khz;
 	 * realtime_ns = boot_realtime_ns + monotonic_ns. */
 	uint64_t tsc_khz;
 	uint64_t boot_tsc;
 	uint64_t boot_realtime_ns;
 	uint8_t random_seed[32]; /* from the host's getrandom() */
-	uint32_t argc;           /* argv[0] is the image name */
+	uint32_t argc;		 /* argv[0] is the image name */
 	uint32_t envc;
-	uint64_t argv; /* GPA of char *[argc + 1], NULL terminated, in this region */
-	uint64_t envp; /* GPA of char *[envc + 1], NULL terminated, in this region */
+	uint64_t
+	    argv; /* GPA of char *[argc + 1], NULL terminated, in this region */
+	uint64_t
+	    envp; /* GPA of char *[envc + 1], NULL terminated, in this region */
 	char hostname[64];
 	struct ember_net_config net; /* when flags & EMBER_BI_NET */
 };
@@ -115,14 +119,15 @@ struct ember_bootinfo {
  * a bad struct address, or a bad field, ends the VM with EMBER_EXIT_CRASH
  * and one line naming the hypercall and the problem.
  */
-#define EMBER_HC_PORT_BASE 0x500u
-#define EMBER_HC_CONSOLE (EMBER_HC_PORT_BASE + 0)     /* struct ember_hc_console */
-#define EMBER_HC_EXIT (EMBER_HC_PORT_BASE + 1)        /* struct ember_hc_exit */
-#define EMBER_HC_BLOCK (EMBER_HC_PORT_BASE + 2)       /* struct ember_hc_block */
-#define EMBER_HC_PROTECT (EMBER_HC_PORT_BASE + 3)     /* struct ember_hc_protect */
-#define EMBER_HC_CRASH (EMBER_HC_PORT_BASE + 4)       /* struct ember_hc_crash */
-#define EMBER_HC_SET_FS_BASE (EMBER_HC_PORT_BASE + 5) /* struct ember_hc_fs_base */
-#define EMBER_HC_PORT_COUNT 6u
+/* Ports, each taking the struct named after it (ember_hc_<name>). */
+#define EMBER_HC_PORT_BASE   0x500u
+#define EMBER_HC_CONSOLE     (EMBER_HC_PORT_BASE + 0)
+#define EMBER_HC_EXIT	     (EMBER_HC_PORT_BASE + 1)
+#define EMBER_HC_BLOCK	     (EMBER_HC_PORT_BASE + 2)
+#define EMBER_HC_PROTECT     (EMBER_HC_PORT_BASE + 3)
+#define EMBER_HC_CRASH	     (EMBER_HC_PORT_BASE + 4)
+#define EMBER_HC_SET_FS_BASE (EMBER_HC_PORT_BASE + 5) /* ember_hc_fs_base */
+#define EMBER_HC_PORT_COUNT  6u
 
 /* Write buf[0..len) to the monitor's stdout (fd 1) or stderr (fd 2).
  * len may be up to EMBER_CONSOLE_MAX; ret = bytes written or -errno. */
@@ -168,7 +173,7 @@ struct ember_hc_protect {
  * backtrace from the image's symbol table) and exits EMBER_EXIT_CRASH.
  * The monitor supplies the faulting address (CR2) itself. */
 #define EMBER_CRASH_MAX_FRAMES 32u
-#define EMBER_CRASH_ABORT 0xffffffffu /* vector value for abort() */
+#define EMBER_CRASH_ABORT      0xffffffffu /* vector value for abort() */
 struct ember_crash_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -199,28 +204,30 @@ struct ember_hc_fs_base {
  * zero error code where the CPU did not) and jumps to the common handler.
  */
 #define EMBER_TRAP_STUB_SIZE 16u
-#define EMBER_TRAP_VECTORS 32u
+#define EMBER_TRAP_VECTORS   32u
 
 /* ---- Guest statistics, written by the guest, read by the monitor at exit */
 struct ember_guest_stats {
 	uint64_t first_insn_tsc; /* rdtsc at the image's entry point */
-	uint64_t main_tsc;       /* rdtsc just before main() */
+	uint64_t main_tsc;	 /* rdtsc just before main() */
 };
 
 /* ---- Manifest: ELF note "EMBER", type EMBER_NOTE_MANIFEST -------------- */
-#define EMBER_NOTE_NAME "EMBER"
-#define EMBER_NOTE_MANIFEST 1u
-#define EMBER_MF_NET_REQUIRED (1u << 0)
+#define EMBER_NOTE_NAME		"EMBER"
+#define EMBER_NOTE_MANIFEST	1u
+#define EMBER_MF_NET_REQUIRED	(1u << 0)
 #define EMBER_MANIFEST_ARGS_MAX 1024u
 
 struct ember_manifest {
 	uint32_t abi_version; /* EMBER_ABI_VERSION the image was built for */
-	uint32_t flags;       /* EMBER_MF_* */
+	uint32_t flags;	      /* EMBER_MF_* */
 	uint64_t mem_default; /* bytes; 0 = the monitor's default */
-	uint64_t trap_entry;  /* vector stubs, EMBER_TRAP_VECTORS * 16 bytes, in an X segment */
-	uint64_t trap_stack_top; /* 16-byte aligned top of the exception stack, in a W segment */
-	uint64_t guest_stats;    /* struct ember_guest_stats, in a W segment */
-	uint32_t args_len;       /* bytes used in args */
+	uint64_t trap_entry;  /* vector stubs, EMBER_TRAP_VECTORS * 16 bytes, in
+				 an X segment */
+	uint64_t trap_stack_top; /* 16-byte aligned top of the exception stack,
+				    in a W segment */
+	uint64_t guest_stats;	 /* struct ember_guest_stats, in a W segment */
+	uint32_t args_len;	 /* bytes used in args */
 	uint32_t reserved;
 	/* Default arguments (after argv[0]) used when none are given on the
 	 * command line: args_len bytes of NUL-terminated strings. */
