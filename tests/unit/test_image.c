@@ -15,6 +15,8 @@
 
 #include "image.h"
 
+#include "check.h"
+
 #define MAXPH	   24
 #define NOTE_OFF   0x600u
 #define TEXT_OFF   0x1000u
@@ -45,25 +47,8 @@ struct timg {
 	int sections; /* write the section header table */
 };
 
-static int passed, failed;
 static char path[] = "/tmp/ember-test-image-XXXXXX";
 static uint8_t file[FILE_SIZE];
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	fprintf(stderr, "FAIL: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static Elf64_Phdr phdr(uint32_t type, uint32_t flags, uint64_t off, uint64_t va,
 		       uint64_t filesz, uint64_t memsz, uint64_t align)
@@ -539,6 +524,5 @@ int main(void)
 	test_fuzz();
 	close(tmp_fd);
 	unlink(path);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary("test_image");
 }

@@ -24,6 +24,8 @@
 #include "proc.h"
 #include "vm.h"
 
+#include "check.h"
+
 /* Guest addresses, shared by the assembly below and the checks. */
 #define CODE	     0x100000
 #define DATA	     0x102000
@@ -182,24 +184,6 @@ extern const char guest_blob[], guest_blob_end[], g_hello[], g_exit7[],
     g_null[], g_hang[], g_syscall[], g_outw[], g_push[], g_ud[], g_int3[],
     g_wrcode[], g_div0[], g_execdata[], g_monitor[], g_double[], g_protect[],
     g_fsbase[], g_regs[];
-
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	fprintf(stderr, "FAIL: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static uint64_t gaddr(const char *label)
 {
@@ -525,6 +509,5 @@ int main(void)
 	test_no_leftovers();
 	test_sigterm();
 	test_no_leftovers();
-	printf("test_proc_backend: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary("test_proc_backend");
 }

@@ -17,7 +17,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $$(UNIT_SRCS_$(1)) $$(wildcard unikernel-rt/include/ember/*.h monitor/*.h unikernel-rt/*.h)
 	@mkdir -p $$(@D)
-	$$(HOSTCC) $$(HOST_CFLAGS) -Imonitor -Iunikernel-rt -o $$@ $$(UNIT_SRCS_$(1)) $$(HOST_LDFLAGS) $$(UNIT_LIBS_$(1))
+	$$(HOSTCC) $$(HOST_CFLAGS) -Imonitor -Iunikernel-rt -Itests/unit -o $$@ $$(UNIT_SRCS_$(1)) $$(HOST_LDFLAGS) $$(UNIT_LIBS_$(1))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
