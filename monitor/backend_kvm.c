@@ -108,6 +108,8 @@ static int kvm_prepare(struct vm *vm)
 	if (!ks || !vm->mem.base)
 		return -1;
 	rc = kvm_pt_build(&ks->pt, vm->mem.base, &vm->layout, &vm->img);
+	if (!rc && vm->net)
+		rc = kvm_pt_map_mmio(&ks->pt);
 	if (rc) {
 		vmm_error("cannot build the guest page tables: %s",
 			  strerror(-rc));

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "net.h"
 
 struct strings {
 	char *const *v;
@@ -125,6 +126,27 @@ static void fill_header(struct vm *vm, struct ember_bootinfo *bi,
 	strcpy(bi->hostname, "ember");
 }
 
+/* bootinfo.net: where the device is and how the guest configures its
+ * interface (ip 0: DHCP). */
+static void fill_net(const struct vm *vm, struct ember_bootinfo *bi)
+{
+	const struct net_options *o = &vm->opt->net;
+	struct ember_net_config *n = &bi->net;
+
+	if (!vm->net)
+		return;
+	bi->flags |= EMBER_BI_NET;
+	n->mmio_base = EMBER_NET_MMIO_GPA;
+	n->mmio_size = EMBER_NET_MMIO_SIZE;
+	memcpy(n->mac, o->mac, sizeof(n->mac));
+	n->prefix_len = o->ip ? o->prefix_len : 0;
+	n->ndns = (uint8_t)o->ndns;
+	n->mtu = VNET_MTU;
+	n->ip = o->ip;
+	n->gw = o->gw;
+	memcpy(n->dns, o->dns, sizeof(n->dns));
+}
+
 int bootinfo_write(struct vm *vm, char *const *args, size_t nargs,
 		   uint64_t boot_tsc, uint64_t tsc_khz)
 {
@@ -152,6 +174,7 @@ int bootinfo_write(struct vm *vm, char *const *args, size_t nargs,
 	}
 	memset(&bi, 0, sizeof(bi));
 	fill_header(vm, &bi, boot_tsc, tsc_khz);
+	fill_net(vm, &bi);
 	if (fill_random(bi.random_seed, sizeof(bi.random_seed)) < 0) {
 		vmm_error("getrandom failed: %s", strerror(errno));
 		return -1;

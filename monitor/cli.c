@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "net.h"
 
 #define VMM_VERSION "0.1"
 
@@ -23,6 +24,11 @@ enum {
 	OPT_STATS,
 	OPT_QUIET,
 	OPT_BACKEND,
+	OPT_NET, /* OPT_NET..OPT_DNS: cli_net.c */
+	OPT_MAC,
+	OPT_IP,
+	OPT_GW,
+	OPT_DNS,
 	OPT_VERSION,
 	OPT_HELP
 };
@@ -34,6 +40,11 @@ static const struct option long_opts[] = {
     {"stats", optional_argument, NULL, OPT_STATS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"backend", required_argument, NULL, OPT_BACKEND},
+    {"net", required_argument, NULL, OPT_NET},
+    {"mac", required_argument, NULL, OPT_MAC},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"gw", required_argument, NULL, OPT_GW},
+    {"dns", required_argument, NULL, OPT_DNS},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -60,8 +71,17 @@ static const char usage_text[] =
     "  --version           print the version and exit\n"
     "  --help              print this help and exit\n"
     "\n"
+    "network (one virtio-net device):\n"
+    "  --net TAP           attach the device to tap TAP; created (and\n"
+    "                      removed at exit) if it does not exist\n"
+    "  --mac MAC           the guest's MAC, e.g. 02:00:00:00:00:01\n"
+    "                      (default: derived from TAP's name)\n"
+    "  --ip ADDR/PREFIX    the guest's IPv4 address (default: DHCP)\n"
+    "  --gw ADDR           the guest's default gateway (with --ip)\n"
+    "  --dns ADDR          a DNS server for the guest (repeatable, up to 4)\n"
+    "\n"
     "exit status: the guest's (0-255); 124 timeout; 125 ember-vmm error\n"
-    "(usage, image, KVM); 126 guest crash.\n";
+    "(usage, image, KVM, tap); 126 guest crash.\n";
 
 const struct backend_ops *backend_find(const char *name)
 {
@@ -202,6 +222,14 @@ static int one_option(int c, const char *arg, const char *word,
 		return opt_timeout(arg, opt) ? EMBER_EXIT_ERROR : -1;
 	case OPT_BACKEND:
 		return opt_backend(arg, opt) ? EMBER_EXIT_ERROR : -1;
+	case OPT_NET:
+	case OPT_MAC:
+	case OPT_IP:
+	case OPT_GW:
+	case OPT_DNS:
+		return cli_net_option(opt_name(c), arg, &opt->net)
+			   ? EMBER_EXIT_ERROR
+			   : -1;
 	case OPT_STATS:
 		opt->stats_path = (arg && *arg) ? arg : "-";
 		return -1;
@@ -275,7 +303,10 @@ int cli_parse(int argc, char **argv, struct options *opt)
 		if (r >= 0)
 			return r;
 	}
-	return positional(argc, argv, opt);
+	r = positional(argc, argv, opt);
+	if (r < 0 && cli_net_check(&opt->net) < 0)
+		return EMBER_EXIT_ERROR;
+	return r;
 }
 
 void cli_free(struct options *opt)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "net.h"
 
 #define HC(port)   ((port)-EMBER_HC_PORT_BASE) /* port -> index */
 #define HC_INVALID 6 /* stats.hypercalls[] slot for unknown ports */
@@ -183,7 +184,13 @@ static int hc_block(struct vm *vm, uint64_t gpa)
 
 	if (copy_in(vm, HC(EMBER_HC_BLOCK), gpa, &b, sizeof(b)))
 		return 1;
-	/* No network device yet: nothing but time can wake the guest. */
+	if (vm->net) {
+		if (net_block(vm, b.timeout_ns))
+			return 1;
+		copy_ret(vm, gpa, offsetof(struct ember_hc_block, ret), 0);
+		return 0;
+	}
+	/* No network device: nothing but time can wake the guest. */
 	if (b.timeout_ns == UINT64_MAX) {
 		vm_crash(vm, "guest blocked forever with nothing to wake it");
 		return 1;

@@ -254,6 +254,27 @@ int kvm_pt_build(struct kvm_pt *pt, uint8_t *mem, const struct guest_layout *l,
 	return 0;
 }
 
+int kvm_pt_map_mmio(struct kvm_pt *pt)
+{
+	const uint64_t va = EMBER_NET_MMIO_GPA;
+	uint64_t *pdpt = table_at(pt, KVM_PDPT_GPA);
+	uint64_t *pd = table_at(pt, KVM_MMIO_PD_GPA), *pte, gpa;
+
+	_Static_assert(EMBER_NET_MMIO_GPA % KVM_1G == 0 &&
+			   EMBER_NET_MMIO_GPA / KVM_1G == KVM_MAX_PDS &&
+			   EMBER_NET_MMIO_SIZE == EMBER_PAGE_SIZE,
+		       "the window is the first page of the ninth GiB");
+	if (pt->pool_used >= KVM_PT_POOL_PAGES)
+		return -ENOMEM;
+	memset(pd, 0, EMBER_PAGE_SIZE);
+	gpa = pool_alloc(pt);
+	pte = table_at(pt, gpa);
+	pte[0] = va | kvm_leaf_flags(1, 1, 0);
+	pd[0] = gpa | TABLE_FLAGS;
+	pdpt[va / KVM_1G] = KVM_MMIO_PD_GPA | TABLE_FLAGS;
+	return 0;
+}
+
 /* Entry idx of the table at gpa, or -EIO if it lies outside memory. */
 static int read_entry(const struct kvm_pt *pt, uint64_t gpa, unsigned idx,
 		      uint64_t *out)

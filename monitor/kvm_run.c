@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "kvm_state.h"
+#include "net.h"
 
 static struct kvm_run *volatile g_run;
 static volatile sig_atomic_t g_timer_fired;
@@ -237,6 +238,27 @@ static void handle_io(struct vm *vm, struct kvm_state *ks)
 	hypercall_dispatch(vm, (uint16_t)port, value);
 }
 
+/* An access to the network device's register window: KVM stopped the
+ * instruction and completes a read with run->mmio.data on the next
+ * KVM_RUN. */
+static int handle_mmio(struct vm *vm, struct kvm_run *run)
+{
+	uint64_t gpa = run->mmio.phys_addr, v = 0;
+	unsigned len = run->mmio.len;
+
+	if (!vm->net || len == 0 || len > sizeof(v) ||
+	    !net_mmio_window(gpa, len))
+		return 0;
+	if (run->mmio.is_write) {
+		memcpy(&v, run->mmio.data, len);
+		net_mmio_write(vm, gpa, len, v);
+	} else {
+		v = net_mmio_read(vm, gpa, len);
+		memcpy(run->mmio.data, &v, len);
+	}
+	return 1;
+}
+
 static const char *internal_error_name(uint32_t suberror)
 {
 	switch (suberror) {
@@ -314,6 +336,10 @@ static void handle_exit(struct vm *vm, struct kvm_state *ks)
 	switch (ks->run->exit_reason) {
 	case KVM_EXIT_IO:
 		handle_io(vm, ks);
+		break;
+	case KVM_EXIT_MMIO:
+		if (!handle_mmio(vm, ks->run))
+			handle_other_exit(vm, ks->run);
 		break;
 	case KVM_EXIT_INTR:
 		vm->stats.exits[STAT_EXIT_INTR]++;

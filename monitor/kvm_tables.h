@@ -28,6 +28,14 @@
 #define KVM_PD_GPA(i) (0x7000ull + (uint64_t)(i)*0x1000ull)
 #define KVM_MAX_PDS   8u
 
+/* The page directory for the GiB above guest memory that holds the
+ * network device's register window (EMBER_NET_MMIO_GPA = 8 GiB, the
+ * ninth GiB, which no RAM PD covers). */
+#define KVM_MMIO_PD_GPA 0xf000ull
+_Static_assert(KVM_PD_GPA(KVM_MAX_PDS) == KVM_MMIO_PD_GPA &&
+		   KVM_MMIO_PD_GPA + 0x1000 <= EMBER_SYS_END,
+	       "the MMIO PD follows the RAM PDs in the system area");
+
 #define KVM_PT_POOL_PAGES ((EMBER_PT_END - EMBER_PT_START) / EMBER_PAGE_SIZE)
 
 /* ---- Page table entry bits ------------------------------------------- */
@@ -77,6 +85,12 @@ int kvm_pt_map(struct kvm_pt *pt, uint64_t start, uint64_t end, uint64_t flags);
  * stack user RW. Returns 0 or -errno. */
 int kvm_pt_build(struct kvm_pt *pt, uint8_t *mem, const struct guest_layout *l,
 		 const struct image *img);
+
+/* Map the network device's register window, [EMBER_NET_MMIO_GPA,
+ * +EMBER_NET_MMIO_SIZE), identity, user read/write, no execute. Not RAM:
+ * every access exits to the monitor (KVM_EXIT_MMIO). Call after
+ * kvm_pt_build. Returns 0, or -ENOMEM if the PT pool is exhausted. */
+int kvm_pt_map_mmio(struct kvm_pt *pt);
 
 /* Result of a software page walk, as the CPU would see it. */
 struct kvm_walk {

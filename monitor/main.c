@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "net.h"
 
 struct run {
 	struct vm vm;
@@ -78,7 +79,17 @@ static int boot(struct run *r)
 		vmm_error("%s", err);
 		return -1;
 	}
+	if ((vm->img.manifest.flags & EMBER_MF_NET_REQUIRED) &&
+	    !r->opt.net.tap) {
+		vmm_error("%s needs a network device: run with --net TAP",
+			  r->opt.image_path);
+		return -1;
+	}
 	if (layout_compute(&vm->img, mem_size(vm), &vm->layout) < 0)
+		return -1;
+	/* The tap before the guest: a missing or busy tap is one line,
+	 * with no VM created for nothing. */
+	if (net_open(vm) < 0)
 		return -1;
 	r->created = 1;
 	if (vm->be->create(vm) < 0)
@@ -89,6 +100,7 @@ static int boot(struct run *r)
 			  vm->be->name);
 		return -1;
 	}
+	net_attach_memory(vm);
 	if (load(vm) < 0 || vm->be->prepare(vm) < 0)
 		return -1;
 	if (vm_stop_requested(vm))
@@ -141,6 +153,7 @@ static int finish(struct run *r)
 		status = EMBER_EXIT_ERROR;
 	if (r->created)
 		vm->be->destroy(vm);
+	net_close(vm);
 	image_free(&vm->img);
 	cli_free(&r->opt);
 	return status;

@@ -103,6 +103,12 @@ int proc_handle_signal(struct vm *vm, const siginfo_t *si);
 const char *proc_describe_rip(const struct vm *vm, uint64_t addr, char *buf,
 			      size_t len);
 
+/* proc_mmio.c: a fault at addr in the network device's window (vm->net
+ * set). Returns 0 (emulated: resume), 1 (the VM ended: an instruction
+ * that cannot be emulated), or -1 (not a device access after all: an
+ * ordinary page fault). */
+int proc_mmio(struct vm *vm, uint64_t addr);
+
 /* proc_tsc.c */
 void proc_tsc_start(struct proc *p);
 uint64_t proc_tsc_khz(struct proc *p);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net.h"
 #include "proc.h"
 
 #define VEC_DE 0
@@ -164,7 +165,16 @@ static int page_fault(struct vm *vm, const siginfo_t *si)
 	struct proc *p = proc_of(vm);
 	uint64_t addr = (uint64_t)(uintptr_t)si->si_addr, rip = p->regs.rip;
 	uint64_t err = PF_USER;
+	int r;
 
+	/* The device's registers: nothing is mapped there (proc_mmio.c).
+	 * An instruction fetch from the window is an ordinary fault. */
+	if (vm->net && si->si_code == SEGV_MAPERR && addr != rip &&
+	    net_mmio_window(addr, 1)) {
+		r = proc_mmio(vm, addr);
+		if (r >= 0)
+			return r;
+	}
 	if (si->si_code == SEGV_ACCERR || si->si_code == SEGV_PKUERR)
 		err |= PF_PRESENT;
 	if (si->si_code == SEGV_PKUERR)

@@ -15,7 +15,8 @@
 #include "core.h"
 
 static const char *const exit_kinds[STAT_EXIT_KINDS] = {
-    "hypercall", "mmio", "other_io", "intr", "shutdown", "fault", "other",
+    "hypercall", "mmio",     "notify", "other_io",
+    "intr",	 "shutdown", "fault",  "other",
 };
 
 static const char *const hc_kinds[] = {
@@ -63,6 +64,27 @@ static void point(FILE *f, const char *name, uint64_t t, uint64_t start,
 			sep);
 }
 
+/* The network device's counters; null without --net. */
+static void json_net(FILE *f, const struct vm *vm)
+{
+	const struct net_stats *n = &vm->stats.net;
+
+	if (!vm->opt || !vm->opt->net.tap) {
+		fprintf(f, "  \"net\": null,\n");
+		return;
+	}
+	fprintf(f,
+		"  \"net\": {\"rx_packets\": %" PRIu64
+		", \"rx_bytes\": %" PRIu64 ", \"rx_dropped\": %" PRIu64
+		", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
+		", \"tx_dropped\": %" PRIu64 ", \"notifies\": %" PRIu64
+		", \"mmio_reads\": %" PRIu64 ", \"mmio_writes\": %" PRIu64
+		", \"blocks\": %" PRIu64 ", \"waits\": %" PRIu64 "},\n",
+		n->rx_packets, n->rx_bytes, n->rx_dropped, n->tx_packets,
+		n->tx_bytes, n->tx_dropped, n->notifies, n->mmio_reads,
+		n->mmio_writes, n->blocks, n->waits);
+}
+
 static void json(FILE *f, const struct vm *vm)
 {
 	const struct stats *s = &vm->stats;
@@ -88,6 +110,7 @@ static void json(FILE *f, const struct vm *vm)
 		    i + 1 < sizeof(hc_kinds) / sizeof(hc_kinds[0]) ? ", "
 								   : "},\n");
 	fprintf(f, "  \"console_bytes\": %" PRIu64 ",\n", s->console_bytes);
+	json_net(f, vm);
 	fprintf(f, "  \"mem_bytes\": %" PRIu64 "\n}\n", vm->layout.mem_size);
 }
 

@@ -9,13 +9,23 @@
 
 enum stat_exit {
 	STAT_EXIT_HYPERCALL = 0, /* all hypercall port exits */
-	STAT_EXIT_MMIO,
+	STAT_EXIT_MMIO,		 /* device register accesses but QueueNotify */
+	STAT_EXIT_NOTIFY,	 /* QueueNotify writes (virtio kicks) */
 	STAT_EXIT_OTHER_IO,
 	STAT_EXIT_INTR,	    /* KVM_EXIT_INTR / EINTR (timeouts) */
 	STAT_EXIT_SHUTDOWN, /* triple fault */
 	STAT_EXIT_FAULT,    /* process backend: signals from the guest */
 	STAT_EXIT_OTHER,
 	STAT_EXIT_KINDS
+};
+
+/* The network device (--net), under "net" in the JSON. */
+struct net_stats {
+	uint64_t rx_packets, rx_bytes, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_dropped;
+	uint64_t notifies;		  /* QueueNotify writes */
+	uint64_t mmio_reads, mmio_writes; /* all register accesses */
+	uint64_t blocks, waits; /* block hypercalls; those that waited */
 };
 
 struct stats {
@@ -32,6 +42,7 @@ struct stats {
 	uint64_t exits[STAT_EXIT_KINDS];
 	uint64_t hypercalls[8];
 	uint64_t console_bytes;
+	struct net_stats net;
 };
 
 #endif

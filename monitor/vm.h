@@ -17,6 +17,20 @@
 #include "image.h"
 #include "stats.h"
 
+/* --net and the guest's network configuration (cli_net.c). Addresses
+ * in network byte order, as in struct ember_net_config. */
+struct net_options {
+	const char *tap; /* --net TAP; NULL = no network device */
+	uint8_t mac[6];	 /* --mac, else derived from the tap's name */
+	int have_mac;
+	uint32_t ip, gw; /* 0 = DHCP / no gateway */
+	uint8_t prefix_len;
+	uint32_t dns[EMBER_NET_MAX_DNS];
+	unsigned ndns;
+	const char
+	    *first_net_only; /* name of the first --ip/--gw/--dns/--mac */
+};
+
 struct options {
 	uint64_t mem_size; /* 0 = from manifest, else EMBER_MEM_DEFAULT */
 	char **env;	   /* --env K=V, in order */
@@ -29,6 +43,7 @@ struct options {
 	int quiet;
 	const char *backend; /* "kvm" or "process" */
 	const char *image_path;
+	struct net_options net;
 };
 
 /* The guest layout: every range the monitor maps for the guest. */
@@ -41,6 +56,7 @@ struct guest_layout {
 };
 
 struct vm;
+struct net;
 
 struct backend_ops {
 	const char *name;
@@ -91,6 +107,7 @@ struct vm {
 	struct guest_layout layout;
 	struct guest_mem mem;
 	struct stats stats;
+	struct net *net;      /* the network device, NULL without --net */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 = none */
 	enum vm_end end;
 	int exit_status; /* ember-vmm's exit status once end != VM_RUNNING */

@@ -190,6 +190,37 @@ static void test_build(uint64_t mem_size, unsigned expect_pts)
 	free_guest(&g);
 }
 
+/* The network device's register window: one user RW NX page at 8 GiB,
+ * just above the largest RAM, only when mapped, and nothing around it. */
+static void test_mmio(uint64_t mem_size)
+{
+	struct guest g;
+	struct kvm_pt *pt = &g.pt;
+	const uint64_t w = EMBER_NET_MMIO_GPA;
+	unsigned used;
+
+	make_guest(&g, mem_size);
+	EXPECT(pt, w, NP, 0); /* not without a device */
+	used = pt->pool_used;
+	CHECK(kvm_pt_map_mmio(pt) == 0);
+	CHECK(pt->pool_used == used + 1);
+	EXPECT(pt, w, R | W | U, 4096);
+	EXPECT(pt, w + EMBER_NET_MMIO_SIZE - 4, R | W | U, 4096);
+	EXPECT(pt, w + EMBER_NET_MMIO_SIZE, NP, 0);
+	EXPECT(pt, w - EMBER_PAGE_SIZE,
+	       mem_size == EMBER_MEM_MAX ? R | W | U : NP,
+	       4096 * (mem_size == EMBER_MEM_MAX));
+	EXPECT(pt, w + KVM_2M, NP, 0);
+	EXPECT(pt, w + KVM_1G, NP, 0);
+	/* RAM is as it was. */
+	EXPECT(pt, 0x100000, R | X | U, 4096);
+	EXPECT(pt, g.l.stack_top - 8, R | W | U, 4096);
+	EXPECT(pt, g.l.stack_guard, NP, 0);
+	/* The MMIO PD lives in the supervisor-only system area. */
+	EXPECT(pt, KVM_MMIO_PD_GPA, R | W, 4096);
+	free_guest(&g);
+}
+
 static void test_protect(void)
 {
 	struct guest g;
@@ -459,6 +490,8 @@ int main(void)
 	test_build(EMBER_MEM_MIN, 2);
 	test_build(EMBER_MEM_MIN + 3 * EMBER_PAGE_SIZE, 3); /* partial region */
 	test_build(EMBER_MEM_MAX, 2);
+	test_mmio(64ull << 20);
+	test_mmio(EMBER_MEM_MAX);
 	test_protect();
 	test_exhaust();
 	test_corrupt();
