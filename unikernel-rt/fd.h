@@ -12,6 +12,12 @@
  * re-checks. Blocking reads and writes are the file's own business: a
  * file whose operation would block and which is not O_NONBLOCK waits on
  * ember_poll_wait() and retries.
+ *
+ * ember_file_notify(f) is the precise form of ember_poll_notify(): it
+ * says which file changed, so epoll_wait rechecks only that file's items
+ * (O(ready) instead of O(interest list)) and edge-triggered epoll
+ * reports f again even when its readiness bits look the same (new data
+ * on an already readable socket). Owners should prefer it.
  */
 #ifndef EMBER_RT_FD_H
 #define EMBER_RT_FD_H
@@ -24,6 +30,7 @@
 #define EMBER_MAX_FDS 4096
 
 struct ember_file;
+struct ember_epitem;
 struct iovec;
 struct stat;
 
@@ -56,6 +63,9 @@ struct ember_file {
 	int flags;  /* O_NONBLOCK, O_RDONLY/O_WRONLY/O_RDWR as F_GETFL shows */
 	int kind;   /* EMBER_FILE_* */
 	void *priv; /* the kind's own state */
+	/* Bookkeeping of fd.c and epoll.c; the kinds leave it alone. */
+	unsigned gen;		       /* ember_file_notify() count */
+	struct ember_epitem *watchers; /* epoll items on this file */
 };
 
 enum {
@@ -82,8 +92,12 @@ struct ember_file *ember_file_new(const struct ember_file_ops *ops, int kind,
 
 /* Readiness changed somewhere: wake every poll/select/epoll waiter. */
 void ember_poll_notify(void);
-/* Block until the next ember_poll_notify() or the deadline (monotonic
- * ns; EMBER_NO_DEADLINE). Returns 0 or -ETIMEDOUT. */
+/* Readiness of f changed: as ember_poll_notify(), and tells epoll
+ * which file it was (see above). */
+void ember_file_notify(struct ember_file *f);
+/* Block until the next ember_poll_notify()/ember_file_notify() or the
+ * deadline (monotonic ns; EMBER_NO_DEADLINE). Returns 0, -ETIMEDOUT, or
+ * -EINTR when the thread is being cancelled (see ember_wait). */
 int ember_poll_wait(uint64_t deadline_ns);
 
 /* Read-only files served from memory at fixed paths (open/openat with

@@ -1,60 +1,117 @@
 /*
- * File descriptors. There is no file system: the only descriptors are
- * 0, 1 and 2, a console that reads as end-of-file and writes to the
- * monitor's stdout/stderr. A three-entry table records what each refers
- * to, so close() and dup2() behave as on Linux.
+ * System calls on descriptors: read/write and their vector and
+ * positional forms, close, fstat, lseek, dup*, fcntl and the generic
+ * ioctls. What a read or write does is the file kind's business
+ * (ember_file_ops); the checks Linux makes before getting there, and
+ * its errno values, are here.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "fd_impl.h"
 #include "rt.h"
 #include "syscalls.h"
 
-enum target { CLOSED = -1, IN = 0, OUT = 1, ERR = 2 };
-static int fds[3] = {IN, OUT, ERR};
-
-/* writev gathers small vectors into one hypercall through this buffer
- * (musl's stdio writes buffered data and the new bytes as two iovecs). */
-#define BOUNCE_SIZE 65536u
-static char bounce[BOUNCE_SIZE];
-
-static int target(long fd)
+/* The file at fd, or NULL; with a reference for calls that may block. */
+static struct ember_file *at(long fd)
 {
-	return fd >= 0 && fd < 3 ? fds[fd] : CLOSED;
+	return fd >= 0 && fd < EMBER_MAX_FDS ? ember_fd_file((int)fd) : NULL;
+}
+
+static struct ember_file *get(long fd)
+{
+	return fd >= 0 && fd < EMBER_MAX_FDS ? ember_fd_get((int)fd) : NULL;
+}
+
+/* A non-blocking call that would block: whoever loops on it must not
+ * starve the other threads (nothing preempts a thread). */
+static long again(long r)
+{
+	if (r == -EAGAIN)
+		ember_yield();
+	return r;
+}
+
+static int can_read(const struct ember_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static int can_write(const struct ember_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
 long ember_sys_read(long fd, void *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
-	return target(fd) == IN ? 0 : -EBADF;
-}
+	struct ember_file *f = get(fd);
+	long r;
 
-long ember_sys_readv(long fd, const struct iovec *iov, long cnt)
-{
-	(void)iov;
-	if (target(fd) != IN)
+	if (!f)
 		return -EBADF;
-	return cnt < 0 || cnt > IOV_MAX ? -EINVAL : 0;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	if (!can_read(f))
+		r = -EBADF;
+	else if (!f->ops->read)
+		r = -EINVAL;
+	else if (!ember_range_readable(buf, len))
+		r = -EFAULT;
+	else
+		r = again(f->ops->read(f, buf, len));
+	ember_file_put(f);
+	return r;
 }
 
 long ember_sys_write(long fd, const void *buf, size_t len)
 {
-	int t = target(fd);
+	struct ember_file *f = get(fd);
+	long r;
 
-	if (t != OUT && t != ERR)
+	if (!f)
 		return -EBADF;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	return len ? ember_console_write((unsigned)t, buf, len) : 0;
+	if (!can_write(f))
+		r = -EBADF;
+	else if (!f->ops->write)
+		r = -EINVAL;
+	else if (!ember_range_readable(buf, len))
+		r = -EFAULT;
+	else
+		r = again(f->ops->write(f, buf, len));
+	ember_file_put(f);
+	return r;
 }
 
-/* One hypercall per non-empty iovec; stops at the first short write. */
-static long writev_each(int t, const struct iovec *iov, long cnt)
+/* Linux's checks on an iovec array: count, addresses, total length. */
+static long check_iov(const struct iovec *iov, long cnt)
+{
+	size_t total = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	if (!ember_range_readable(iov, (size_t)cnt * sizeof(*iov)))
+		return -EFAULT;
+	for (long i = 0; i < cnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total)
+			return -EINVAL;
+		total += iov[i].iov_len;
+		if (!ember_range_readable(iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* A vector operation as a loop of plain ones; stops at the first short
+ * transfer or error (an error after some progress is not reported). */
+static long each_iov(struct ember_file *f, const struct iovec *iov, long cnt,
+		     int writing)
 {
 	long done = 0;
 
@@ -63,8 +120,8 @@ static long writev_each(int t, const struct iovec *iov, long cnt)
 
 		if (iov[i].iov_len == 0)
 			continue;
-		r = ember_console_write((unsigned)t, iov[i].iov_base,
-					iov[i].iov_len);
+		r = writing ? f->ops->write(f, iov[i].iov_base, iov[i].iov_len)
+			    : f->ops->read(f, iov[i].iov_base, iov[i].iov_len);
 		if (r < 0)
 			return done ? done : r;
 		done += r;
@@ -74,118 +131,166 @@ static long writev_each(int t, const struct iovec *iov, long cnt)
 	return done;
 }
 
+static long rwv(long fd, const struct iovec *iov, long cnt, int writing)
+{
+	struct ember_file *f = get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = writing ? can_write(f) : can_read(f);
+	if (!r)
+		r = -EBADF;
+	else if (writing ? !f->ops->write : !f->ops->read)
+		r = -EINVAL;
+	else if ((r = check_iov(iov, cnt)) == 0) {
+		if (writing && f->ops->writev)
+			r = f->ops->writev(f, iov, (int)cnt);
+		else if (!writing && f->ops->readv)
+			r = f->ops->readv(f, iov, (int)cnt);
+		else
+			r = each_iov(f, iov, cnt, writing);
+		again(r);
+	}
+	ember_file_put(f);
+	return r;
+}
+
+long ember_sys_readv(long fd, const struct iovec *iov, long cnt)
+{
+	return rwv(fd, iov, cnt, 0);
+}
+
 long ember_sys_writev(long fd, const struct iovec *iov, long cnt)
 {
-	int t = target(fd);
-	size_t total = 0, used = 0;
-	long nonempty = 0;
-
-	if (t != OUT && t != ERR)
-		return -EBADF;
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	for (long i = 0; i < cnt; i++) {
-		if (iov[i].iov_len > SSIZE_MAX - total)
-			return -EINVAL;
-		total += iov[i].iov_len;
-		nonempty += iov[i].iov_len != 0;
-	}
-	if (nonempty <= 1 || total > BOUNCE_SIZE)
-		return writev_each(t, iov, cnt);
-	for (long i = 0; i < cnt; i++) {
-		if (!ember_range_readable(iov[i].iov_base, iov[i].iov_len))
-			return -EFAULT;
-		memcpy(bounce + used, iov[i].iov_base, iov[i].iov_len);
-		used += iov[i].iov_len;
-	}
-	return ember_console_write((unsigned)t, bounce, used);
+	return rwv(fd, iov, cnt, 1);
 }
 
-/* pread/pwrite and friends: consoles are not seekable. */
+/* Positional I/O: only memory files have positions. */
+long ember_sys_pread(long fd, void *buf, size_t len, long off)
+{
+	struct ember_file *f = at(fd);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != EMBER_FILE_MEMFILE)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	if (!ember_range_readable(buf, len))
+		return -EFAULT;
+	return ember_memfile_pread(f, buf, len, off);
+}
+
 long ember_sys_pread_pwrite(long fd)
 {
-	return target(fd) == CLOSED ? -EBADF : -ESPIPE;
+	struct ember_file *f = at(fd);
+
+	if (!f)
+		return -EBADF;
+	return f->kind == EMBER_FILE_MEMFILE ? -EBADF : -ESPIPE;
 }
 
-long ember_sys_lseek(long fd)
+long ember_sys_lseek(long fd, long off, long whence)
 {
-	return target(fd) == CLOSED ? -EBADF : -ESPIPE;
+	struct ember_file *f = at(fd);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != EMBER_FILE_MEMFILE)
+		return -ESPIPE;
+	return ember_memfile_lseek(f, off, (int)whence);
 }
 
 long ember_sys_close(long fd)
 {
-	if (target(fd) == CLOSED)
-		return -EBADF;
-	fds[fd] = CLOSED;
-	return 0;
+	return at(fd) ? ember_fd_close((int)fd) : -EBADF;
 }
 
 long ember_sys_fstat(long fd, struct stat *st)
 {
-	if (target(fd) == CLOSED)
+	struct ember_file *f = at(fd);
+
+	if (!f)
 		return -EBADF;
+	if (!ember_range_readable(st, sizeof(*st)))
+		return -EFAULT;
+	if (f->ops->fstat)
+		return f->ops->fstat(f, st);
 	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFCHR | 0620;
+	st->st_mode = S_IFCHR | 0600;
 	st->st_nlink = 1;
-	st->st_ino = (ino_t)fd + 1;
-	st->st_rdev = (5u << 8) | 1u; /* like /dev/console */
+	st->st_ino = (ino_t)(uintptr_t)f;
 	st->st_blksize = 4096;
 	return 0;
 }
 
-long ember_sys_fstatat(long dirfd, const char *path, struct stat *st,
-		       long flags)
+static void set_nonblock(struct ember_file *f, int on)
 {
-	if (!ember_range_readable(path, 1))
-		return -EFAULT;
-	if ((flags & AT_EMPTY_PATH) && path[0] == '\0')
-		return ember_sys_fstat(dirfd, st);
-	return ember_sys_no_file(path);
+	int old = f->flags & O_NONBLOCK;
+
+	f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+	if (old != (f->flags & O_NONBLOCK) && f->ops->set_nonblock)
+		f->ops->set_nonblock(f, on);
 }
 
-long ember_sys_no_file(const char *path)
+long ember_sys_ioctl(long fd, unsigned long req, void *arg)
 {
-	return ember_range_readable(path, 1) ? -ENOENT : -EFAULT;
-}
+	struct ember_file *f = at(fd);
+	long r;
 
-/* Not a terminal: isatty() is false, so musl fully buffers stdout and
- * writes it in large pieces (fewer exits). */
-long ember_sys_ioctl(long fd, unsigned long req)
-{
-	(void)req;
-	return target(fd) == CLOSED ? -EBADF : -ENOTTY;
-}
-
-/* The lowest free descriptor >= min, now referring to t. */
-static long dup_from(int t, long min)
-{
-	if (min < 0)
-		return -EINVAL;
-	for (long i = min; i < 3; i++) {
-		if (fds[i] == CLOSED) {
-			fds[i] = t;
-			return i;
-		}
+	if (!f)
+		return -EBADF;
+	switch (req) {
+	case FIONBIO:
+		if (!ember_range_readable(arg, sizeof(int)))
+			return -EFAULT;
+		set_nonblock(f, *(const int *)arg != 0);
+		return 0;
+	case FIOCLEX:
+	case FIONCLEX:
+		return ember_fd_set_cloexec((int)fd, req == FIOCLEX);
+	default:
+		if (!f->ops->ioctl)
+			return -ENOTTY;
+		ember_file_get(f);
+		r = f->ops->ioctl(f, req, arg);
+		ember_file_put(f);
+		return r;
 	}
-	return -EMFILE;
 }
+
+/* Flags F_SETFL may change; Linux ignores the others. */
+#define SETFL_MASK O_NONBLOCK
 
 long ember_sys_fcntl(long fd, long cmd, long arg)
 {
-	int t = target(fd);
+	struct ember_file *f = at(fd);
 
-	if (t == CLOSED)
+	if (!f)
 		return -EBADF;
 	switch (cmd) {
 	case F_GETFD:
+		return ember_fd_cloexec((int)fd) ? FD_CLOEXEC : 0;
 	case F_SETFD:
-	case F_SETFL:
-		return 0;
+		return ember_fd_set_cloexec((int)fd, (arg & FD_CLOEXEC) != 0);
 	case F_GETFL:
-		return t == IN ? O_RDONLY : O_WRONLY;
+		return f->flags;
+	case F_SETFL:
+		set_nonblock(f, (arg & SETFL_MASK) != 0);
+		return 0;
 	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		return dup_from(t, arg);
+	case F_DUPFD_CLOEXEC: {
+		int r;
+
+		if (arg < 0 || arg >= EMBER_MAX_FDS)
+			return -EINVAL;
+		ember_file_get(f);
+		r = ember_fd_install_from(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (r < 0)
+			ember_file_put(f);
+		return r;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -193,24 +298,26 @@ long ember_sys_fcntl(long fd, long cmd, long arg)
 
 long ember_sys_dup(long fd)
 {
-	int t = target(fd);
-
-	return t == CLOSED ? -EBADF : dup_from(t, 0);
+	return ember_sys_fcntl(fd, F_DUPFD, 0);
 }
 
-/* dup2 (flags -1) and dup3. Only 0..2 exist, so newfd must be one. */
+/* dup2 (flags -1) and dup3. */
 long ember_sys_dup3(long fd, long newfd, long flags)
 {
-	int t = target(fd);
+	struct ember_file *f = at(fd);
+	int r;
 
-	if (t == CLOSED)
+	if (flags != -1 && (flags & ~(long)O_CLOEXEC))
+		return -EINVAL;
+	if (!f)
 		return -EBADF;
 	if (fd == newfd)
 		return flags == -1 ? newfd : -EINVAL;
-	if (flags != -1 && (flags & ~(long)O_CLOEXEC))
-		return -EINVAL;
-	if (newfd < 0 || newfd >= 3)
-		return newfd < 0 ? -EBADF : -EMFILE;
-	fds[newfd] = t;
-	return newfd;
+	if (newfd < 0 || newfd >= EMBER_MAX_FDS)
+		return -EBADF;
+	ember_file_get(f);
+	r = ember_fd_install_at(f, (int)newfd, flags != -1 && flags);
+	if (r < 0)
+		ember_file_put(f);
+	return r;
 }

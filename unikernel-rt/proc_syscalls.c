@@ -1,6 +1,6 @@
 /*
  * The process: exit, the TLS base, resource limits, CPU affinity.
- * One process with one thread (pid = tid = 1) on one vCPU.
+ * One process (pid 1) on one vCPU; its threads are sched.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -8,18 +8,14 @@
 
 #include "hypercall.h"
 #include "rt.h"
+#include "sched_impl.h"
 #include "syscalls.h"
 
 /* From Linux <asm/prctl.h>, which musl does not ship. */
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 
-/* User-space addresses on x86-64 are below 2^47. */
-#define USER_TOP (UINT64_C(1) << 47)
-
 static struct ember_hc_exit hc_exit;
-static struct ember_hc_fs_base hc_fs;
-static uint64_t fs_base;
 
 static struct rlimit limits[RLIM_NLIMITS];
 static int limits_ready;
@@ -33,35 +29,15 @@ _Noreturn void ember_exit(int status)
 		ember_hypercall(EMBER_HC_EXIT, &hc_exit);
 }
 
-long ember_sys_exit(long status)
-{
-	ember_exit((int)status);
-}
-
-static long set_fs(uint64_t base)
-{
-	if (base >= USER_TOP)
-		return -EPERM;
-	if (ember_bi->flags & EMBER_BI_FSGSBASE) {
-		__asm__ volatile("wrfsbase %0" : : "r"(base) : "memory");
-	} else {
-		hc_fs.fs_base = base;
-		hc_fs.ret = 0;
-		ember_hypercall(EMBER_HC_SET_FS_BASE, &hc_fs);
-		if (hc_fs.ret < 0)
-			return hc_fs.ret;
-	}
-	fs_base = base;
-	return 0;
-}
-
 long ember_sys_arch_prctl(long code, unsigned long addr)
 {
 	switch (code) {
 	case ARCH_SET_FS:
-		return set_fs(addr);
+		return ember_thread_set_fs(addr);
 	case ARCH_GET_FS:
-		*(uint64_t *)addr = fs_base;
+		if (!ember_range_readable((void *)addr, sizeof(uint64_t)))
+			return -EFAULT;
+		*(uint64_t *)addr = ember_thread_get_fs();
 		return 0;
 	default:
 		return -EINVAL;

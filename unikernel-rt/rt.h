@@ -73,6 +73,11 @@ void ember_cpu_init(void);
 /* mem_syscalls.c */
 void ember_mem_init(void);
 
+/* The network module (unikernel-rt/net/), when the image links it:
+ * brings the device and the stack up. start.c calls it before main when
+ * the boot info has EMBER_BI_NET; the scheduler and libc are ready. */
+void ember_net_start(void) __attribute__((weak));
+
 /* unsupported.c: -ENOSYS with one warning per syscall number. */
 long ember_unsupported(long n);
 

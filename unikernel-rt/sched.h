@@ -44,7 +44,9 @@ void ember_yield(void);
 
 /* Block the calling thread on q until ember_wake() picks it or the
  * monotonic time deadline_ns passes (EMBER_NO_DEADLINE: no timeout).
- * Returns 0 when woken, -ETIMEDOUT at the deadline. */
+ * Returns 0 when woken, -ETIMEDOUT at the deadline, -EINTR when the
+ * thread is being cancelled (pthread_cancel): give up and return EINTR
+ * from the system call. */
 int ember_wait(struct ember_waitq *q, uint64_t deadline_ns);
 
 /* Make up to n threads waiting on q runnable (in FIFO order; n < 0: all).

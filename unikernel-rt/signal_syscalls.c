@@ -5,13 +5,16 @@
  * synchronously, as Linux would on return from the tkill: a handler is
  * called, a blocked signal waits until it is unblocked, the default
  * action either ignores it or ends the VM with a crash report (vector
- * EMBER_CRASH_ABORT).
+ * EMBER_CRASH_ABORT). Signal state is per process, and a signal sent to
+ * another thread (tkill) runs its handler right away in the sender,
+ * except musl's cancellation signal (see send_thread).
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 
 #include "rt.h"
+#include "sched_impl.h"
 #include "syscalls.h"
 
 /* The kernel's struct sigaction (musl's internal struct k_sigaction). */
@@ -115,18 +118,39 @@ long ember_sys_kill(long pid, long sig)
 	return pid == 1 || pid == 0 || pid == -1 ? send_self(sig) : -ESRCH;
 }
 
+/* musl's internal cancellation signal (src/internal/pthread_impl.h). */
+#define SIGCANCEL 33
+
+/* A signal for thread tid. pthread_cancel sends SIGCANCEL to make a
+ * thread blocked in a cancellable call (futex wait, sleep, poll, read of
+ * a pipe...) return EINTR, which musl turns into the cancellation; here
+ * that is waking it with -EINTR. Other signals run in the sender. */
+static long send_thread(long tid, long sig)
+{
+	struct ember_thread *t = ember_thread_by_tid((int)tid);
+
+	if (!t)
+		return -ESRCH;
+	if (sig == SIGCANCEL && t != ember_thread_self()) {
+		if (t->state == EMBER_T_WAITING)
+			ember_thread_wake(t, -EINTR);
+		return 0;
+	}
+	return send_self(sig);
+}
+
 long ember_sys_tkill(long tid, long sig)
 {
 	if (tid <= 0)
 		return -EINVAL;
-	return tid == 1 ? send_self(sig) : -ESRCH;
+	return send_thread(tid, sig);
 }
 
 long ember_sys_tgkill(long tgid, long tid, long sig)
 {
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid == 1 && tid == 1 ? send_self(sig) : -ESRCH;
+	return tgid == 1 ? send_thread(tid, sig) : -ESRCH;
 }
 
 long ember_sys_rt_sigaction(long sig, const void *act, void *oact,

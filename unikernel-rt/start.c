@@ -12,6 +12,7 @@
 
 #include "hypercall.h"
 #include "rt.h"
+#include "sched_impl.h"
 
 struct ember_guest_stats ember_guest_stats;
 const struct ember_bootinfo *ember_bi;
@@ -35,8 +36,12 @@ _Noreturn void ember_start_c(const struct ember_bootinfo *bi);
 
 static unsigned char at_random[16];
 
+/* After musl's own start-up (TLS, stdio) so the network module can
+ * spawn threads and use the C library; before the program's main. */
 static int main_wrapper(int argc, char **argv, char **envp)
 {
+	if (ember_net_start && (ember_bi->flags & EMBER_BI_NET))
+		ember_net_start();
 	ember_guest_stats.main_tsc = ember_rdtsc();
 	return main(argc, argv, envp);
 }
@@ -113,6 +118,7 @@ _Noreturn void ember_start_c(const struct ember_bootinfo *bi)
 	ember_clock_init();
 	ember_random_init();
 	ember_mem_init();
+	ember_sched_init();
 
 	/* The block lives in this frame for the life of the program:
 	 * __libc_start_main never returns. */

@@ -1,14 +1,16 @@
 /*
  * clock_gettime and friends. Every clock is the TSC clock (clock.c):
  * realtime = the monitor's boot epoch + monotonic; the CPU-time clocks
- * are approximated by monotonic time (one thread that never waits on
- * anything but sleeps). Sleeping is a block hypercall, never a spin.
+ * are approximated by monotonic time. A sleeping thread waits in the
+ * scheduler with a deadline, so other threads run meanwhile; when none
+ * can, the idle hook blocks in the monitor (never a spin).
  */
 #include <errno.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "rt.h"
+#include "sched.h"
 #include "syscalls.h"
 
 static int is_realtime(long clk)
@@ -80,6 +82,25 @@ long ember_sys_time(long *t)
 	return now;
 }
 
+/* Only the deadline ends the wait, or pthread_cancel (-EINTR; then the
+ * time left goes to *rem, if given). */
+static long sleep_until(uint64_t deadline_ns, struct timespec *rem)
+{
+	struct ember_waitq never = {0};
+	uint64_t now;
+
+	if (deadline_ns == EMBER_NO_DEADLINE)
+		deadline_ns--; /* a sleep of centuries, not a deadlock */
+	if (ember_wait(&never, deadline_ns) != -EINTR)
+		return 0;
+	now = ember_monotonic_ns();
+	if (rem && !ember_range_readable(rem, sizeof(*rem)))
+		return -EFAULT;
+	if (rem)
+		to_timespec(deadline_ns > now ? deadline_ns - now : 0, rem);
+	return -EINTR;
+}
+
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
@@ -90,11 +111,9 @@ long ember_sys_nanosleep(const struct timespec *req, struct timespec *rem)
 	uint64_t ns;
 	int r = ember_timespec_ns(req, &ns);
 
-	(void)rem; /* only written when interrupted, which never happens */
 	if (r)
 		return r;
-	ember_sleep_until(add_sat(ember_monotonic_ns(), ns));
-	return 0;
+	return sleep_until(add_sat(ember_monotonic_ns(), ns), rem);
 }
 
 long ember_sys_clock_nanosleep(long clk, long flags, const struct timespec *req,
@@ -116,6 +135,5 @@ long ember_sys_clock_nanosleep(long clk, long flags, const struct timespec *req,
 		return r;
 	if (is_realtime(clk)) /* to monotonic time */
 		ns = ns > boot ? ns - boot : 0;
-	ember_sleep_until(ns);
-	return 0;
+	return sleep_until(ns, NULL); /* absolute: rem is not written */
 }
