@@ -29,7 +29,8 @@ INSTALL_BIN = $(DESTDIR)$(PREFIX)/bin
 INSTALL_LIB = $(DESTDIR)$(PREFIX)/lib/ember
 
 install: $(BIN)/ember-vmm $(BIN)/ember-cc $(BIN)/ember-inspect \
-	 $(LIBDIR)/libember.a $(LIBDIR)/ember.ld $(MUSL)/lib/libc.a
+	 $(LIBDIR)/libember.a $(LIBDIR)/liblwip.a $(LIBDIR)/ember.ld \
+	 $(MUSL)/lib/libc.a
 	install -d $(INSTALL_BIN) $(INSTALL_LIB)
 	install -m 755 $(BIN)/ember-vmm $(BIN)/ember-cc $(BIN)/ember-inspect \
 		$(INSTALL_BIN)/

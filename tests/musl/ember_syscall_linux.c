@@ -9,6 +9,7 @@
  * would scribble on our stack); like the runtime, they return -ENOSYS.
  * Built without a stack protector: it runs before TLS is set up. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "ember_test.h"
@@ -62,4 +63,19 @@ long ember_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 		__builtin_unreachable();
 	}
 	return linux_syscall(n, a1, a2, a3, a4, a5, a6);
+}
+
+/* musl's socket functions call the runtime's network module instead of
+ * ember_syscall (unikernel-rt/musl/src/network/); here it is Linux's.
+ * The runtime takes musl's struct msghdr as it is; the kernel reads
+ * msg_iovlen and msg_controllen as size_t, so the padding musl's own
+ * wrappers clear is cleared here. */
+long ember_net_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+		       long a6)
+{
+	if ((n == SYS_sendmsg || n == SYS_recvmsg) && a2) {
+		struct msghdr *m = (struct msghdr *)a2;
+		m->__pad1 = m->__pad2 = 0;
+	}
+	return ember_syscall(n, a1, a2, a3, a4, a5, a6);
 }
