@@ -7,12 +7,18 @@ $(MKBAD): tests/helpers/mkbad.c $(wildcard unikernel-rt/include/ember/*.h)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
 
+# Native helper for the network suites: N concurrent keep-alive clients.
+NET_CONNS := $(BUILD)/tests/conns
+$(NET_CONNS): tests/helpers/conns.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
+
 # Everything is built first, then the C unit tests, the other
 # components' TEST_TARGETS and the bats suites run (all of them, even
 # after a failure); tests/helpers/run-tests.sh prints the summary
 # "N passed, M failed, K skipped" as the last line and fails if anything
 # failed.
-test: all $(UNIT_BINS) $(MKBAD)
+test: all $(UNIT_BINS) $(MKBAD) $(NET_CONNS)
 	+@TEST_TARGETS="$(TEST_TARGETS)" MAKE="$(MAKE)" \
 		bash tests/helpers/run-tests.sh $(UNIT_BINS)
 
@@ -27,5 +33,13 @@ $(BENCH_EMPTY): tools/bench_empty.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 -static -o $@ $<
 
-bench: all $(BENCH_RUNNER) $(BENCH_EMPTY)
+# Network benchmark (tools/bench-net.sh, after the boot benchmark):
+# wrk against httpd as an image and natively, boot-to-first-response.
+FIRST_RESPONSE := $(BUILD)/bench/first-response
+$(FIRST_RESPONSE): tools/first_response.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
+
+bench: all $(BENCH_RUNNER) $(BENCH_EMPTY) $(FIRST_RESPONSE)
 	@bash tools/bench.sh
+	@bash tools/bench-net.sh

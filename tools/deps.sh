@@ -8,7 +8,8 @@ set -euo pipefail
 # Debian packages needed to build, test and benchmark Ember. Add yours here.
 PACKAGES="gcc make binutils libc6-dev libelf-dev libseccomp-dev
 	bats bats-assert bats-support curl wrk iproute2 hyperfine
-	dpkg-dev clang cppcheck clang-format file jq time procps"
+	dpkg-dev clang cppcheck clang-format file jq time procps
+	dnsmasq-base iputils-ping netcat-openbsd nftables"
 
 # Source packages and the upstream version series our replacement files and
 # glue are written for (a different upstream release needs a review first).
