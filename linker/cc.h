@@ -32,6 +32,7 @@ struct cc_cmdline {
 	char **user; /* arguments for the backend, -ember-* removed */
 	size_t nuser;
 	struct cc_manifest mf;
+	int debug; /* a -g option (other than -g0): keep debug sections */
 };
 
 /* Print "ember-cc: ..." and a newline on stderr. */

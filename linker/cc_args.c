@@ -67,6 +67,8 @@ static int classify(const char *arg, struct cc_cmdline *cl, int *skip_next)
 	}
 	if (strncmp(arg, "-l", 2) == 0)
 		return 1;
+	if (strncmp(arg, "-g", 2) == 0) /* the last -g option decides */
+		cl->debug = strcmp(arg, "-g0") != 0;
 	if (IN(arg, takes_value))
 		*skip_next = 1;
 	else if (IN(arg, no_link))

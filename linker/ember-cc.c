@@ -92,8 +92,13 @@ static void add_compile_flags(struct argv_buf *a, const char *libdir,
 	add(a, "-fno-omit-frame-pointer");
 }
 
-static void add_link_flags(struct argv_buf *a, const char *libdir)
+static void add_link_flags(struct argv_buf *a, const char *libdir, int debug)
 {
+	/* The runtime and musl carry debug info (for gdb on the image);
+	 * without -g it would be most of the file. Crash reports only need
+	 * the symbol table, which stays. */
+	if (!debug)
+		add(a, "-Wl,--strip-debug");
 	add(a, "-static");
 	add(a, "-nostdlib");
 	add(a, "-no-pie");
@@ -213,7 +218,7 @@ int main(int argc, char **argv)
 		return 1;
 	add_compile_flags(&a, libdir, gcc_include);
 	if (cl.mode == CC_LINK)
-		add_link_flags(&a, libdir);
+		add_link_flags(&a, libdir, cl.debug);
 	for (size_t i = 0; i < cl.nuser; i++)
 		add(&a, "%s", cl.user[i]);
 	if (cl.mode == CC_LINK)

@@ -161,3 +161,20 @@ greeted 2"
 	assert_failure 1
 	assert_output --partial "syscall"
 }
+
+@test "debug sections only with -g; the symbol table always (crash reports)" {
+	cat >"$WORK/dbg.c" <<-'EOF'
+		int main(void) { return 0; }
+	EOF
+	ember_cc -O2 -o "$WORK/nodebug.ember" "$WORK/dbg.c"
+	run readelf -SW "$WORK/nodebug.ember"
+	refute_output --partial ".debug_info"
+	assert_output --partial ".symtab"
+	ember_cc -O2 -g -o "$WORK/debug.ember" "$WORK/dbg.c"
+	run readelf -SW "$WORK/debug.ember"
+	assert_output --partial ".debug_info"
+	# -g0 after -g turns it off again, as with gcc.
+	ember_cc -O2 -g -g0 -o "$WORK/g0.ember" "$WORK/dbg.c"
+	run readelf -SW "$WORK/g0.ember"
+	refute_output --partial ".debug_info"
+}
