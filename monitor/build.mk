@@ -10,4 +10,4 @@ MONITOR_IMAGE_SRCS := monitor/image.c monitor/image_manifest.c \
 
 $(BIN)/ember-vmm: $(MONITOR_SRCS) $(MONITOR_HDRS) monitor/build.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -Imonitor -o $@ $(MONITOR_SRCS) $(HOST_LDFLAGS) -lelf
+	$(HOSTCC) $(HOST_CFLAGS) -Imonitor -o $@ $(MONITOR_SRCS) $(HOST_LDFLAGS) -lelf -lseccomp

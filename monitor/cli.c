@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "net.h"
+#include "user.h"
 
 #define VMM_VERSION "0.1"
 
@@ -29,6 +30,8 @@ enum {
 	OPT_IP,
 	OPT_GW,
 	OPT_DNS,
+	OPT_USER,
+	OPT_NO_SANDBOX,
 	OPT_VERSION,
 	OPT_HELP
 };
@@ -45,6 +48,8 @@ static const struct option long_opts[] = {
     {"ip", required_argument, NULL, OPT_IP},
     {"gw", required_argument, NULL, OPT_GW},
     {"dns", required_argument, NULL, OPT_DNS},
+    {"user", required_argument, NULL, OPT_USER},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -68,6 +73,9 @@ static const char usage_text[] =
     "  --quiet             no informational lines from ember-vmm\n"
     "  --backend NAME      kvm (default) or process (no /dev/kvm needed;\n"
     "                      for testing)\n"
+    "  --user UID[:GID]    (root) run the guest as this user once\n"
+    "                      /dev/kvm, the tap and the stats file are open\n"
+    "  --no-sandbox        no seccomp filter (debugging ember-vmm only)\n"
     "  --version           print the version and exit\n"
     "  --help              print this help and exit\n"
     "\n"
@@ -230,6 +238,11 @@ static int one_option(int c, const char *arg, const char *word,
 		return cli_net_option(opt_name(c), arg, &opt->net)
 			   ? EMBER_EXIT_ERROR
 			   : -1;
+	case OPT_USER:
+		return user_option(arg, &opt->user) ? EMBER_EXIT_ERROR : -1;
+	case OPT_NO_SANDBOX:
+		opt->no_sandbox = 1;
+		return -1;
 	case OPT_STATS:
 		opt->stats_path = (arg && *arg) ? arg : "-";
 		return -1;
@@ -304,7 +317,8 @@ int cli_parse(int argc, char **argv, struct options *opt)
 			return r;
 	}
 	r = positional(argc, argv, opt);
-	if (r < 0 && cli_net_check(&opt->net) < 0)
+	if (r < 0 &&
+	    (cli_net_check(&opt->net) < 0 || user_check(&opt->user) < 0))
 		return EMBER_EXIT_ERROR;
 	return r;
 }

@@ -47,8 +47,27 @@ uint64_t crash_call_site(const struct vm *vm, uint64_t rsp, const char *fn);
  * vm->stats; 0 if tsc is 0 or not plausible. */
 uint64_t stats_tsc_to_ns(const struct stats *st, uint64_t tsc);
 
-/* Write the --stats JSON to path ("-" = stderr), atomically. Returns 0,
- * or -1 after one error line. */
-int stats_write(const struct vm *vm, const char *path);
+/* The --stats FILE, prepared before the sandbox: a temporary file next
+ * to FILE (given to the --user user, if any) that stats_write() fills
+ * and renames onto FILE; under the sandbox the monitor can no longer
+ * create files. */
+struct stats_file {
+	int fd; /* -1: not prepared */
+	char *tmp;
+};
+/* 0, or -1 with errno set (nothing left behind). */
+int stats_prepare(const char *path, const struct user_options *u,
+		  struct stats_file *sf);
+
+/* Write the --stats JSON to path ("-" = stderr), atomically, through sf
+ * if it was prepared (else from scratch). Returns 0, or -1 after one
+ * error line. */
+int stats_write(const struct vm *vm, const char *path, struct stats_file *sf);
+
+/* sandbox_enter.c: prepare the stats file into sf, close the fds the
+ * monitor does not hold, drop to --user, install the seccomp filter
+ * (unless --no-sandbox). Right before the backend's run(). 0, or -1
+ * after one line. */
+int sandbox_enter(struct vm *vm, struct stats_file *sf);
 
 #endif

@@ -16,6 +16,7 @@ struct run {
 	struct options opt;
 	int created; /* backend create() was called: destroy() is due */
 	int ran;     /* backend run() was called: guest stats are valid */
+	struct stats_file stats_file; /* --stats FILE, prepared */
 };
 
 static void fail(struct vm *vm)
@@ -106,6 +107,10 @@ static int boot(struct run *r)
 	if (vm_stop_requested(vm))
 		return 0;
 	set_deadline(vm);
+	/* The last step before the guest runs: from here on the monitor
+	 * makes only the system calls of its run loop and teardown. */
+	if (sandbox_enter(vm, &r->stats_file) < 0)
+		return -1;
 	r->ran = 1;
 	vm->exit_status = vm->be->run(vm);
 	vm->stats.t_exit = now_ns();
@@ -149,7 +154,8 @@ static int finish(struct run *r)
 		vm->stats.t_exit = now_ns();
 	if (r->ran && vm->mem.base)
 		read_guest_stats(vm);
-	if (r->opt.stats_path && stats_write(vm, r->opt.stats_path) < 0)
+	if (r->opt.stats_path &&
+	    stats_write(vm, r->opt.stats_path, &r->stats_file) < 0)
 		status = EMBER_EXIT_ERROR;
 	if (r->created)
 		vm->be->destroy(vm);
@@ -165,6 +171,7 @@ int main(int argc, char **argv)
 	int status, sig;
 
 	r.vm.stats.t_start = now_ns();
+	r.stats_file.fd = -1;
 	status = cli_parse(argc, argv, &r.opt);
 	if (status >= 0) {
 		cli_free(&r.opt);

@@ -59,6 +59,7 @@ static inline struct proc *proc_of(struct vm *vm)
 #define PROC_STUB_BASE	       0x10000000000ull /* 1 TiB */
 #define PROC_STUB_EXIT_EXEC    120 /* exit status: the exec failed */
 #define PROC_STUB_EXIT_TRACEME 121 /* exit status: PTRACE_TRACEME failed */
+#define PROC_STUB_EXIT_USER    122 /* exit status: --user switch failed */
 /* Write the stub's ELF image for p->maps into buf; returns its size, or
  * 0 if it does not fit. */
 size_t proc_stub_image(const struct proc *p, uint64_t mem_size, uint8_t *buf,

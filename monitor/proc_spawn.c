@@ -65,14 +65,30 @@ static int stub_file(const struct proc *p, uint64_t mem_size)
 	return fd;
 }
 
+/* --user: the guest process is that user's too, so that the monitor,
+ * once it has dropped to it, may still signal it, and the guest never
+ * runs as root. Raw system calls: glibc's wrappers would try to change
+ * every thread of the (vfork-shared) parent as well. */
+static void drop_user(const struct user_options *u)
+{
+	if (u && u->set &&
+	    (syscall(SYS_setgroups, 0, NULL) < 0 ||
+	     syscall(SYS_setresgid, u->gid, u->gid, u->gid) < 0 ||
+	     syscall(SYS_setresuid, u->uid, u->uid, u->uid) < 0))
+		_exit(PROC_STUB_EXIT_USER);
+}
+
 /* In the vfork() child: only system calls, on its own task. */
-static _Noreturn void exec_stub(int exe, int memfd)
+static _Noreturn void exec_stub(int exe, int memfd,
+				const struct user_options *u)
 {
 	static char *const argv[] = {"ember-guest", NULL};
 	static char *const envp[] = {NULL};
 	sigset_t none;
 	int fd;
 
+	/* Before PR_SET_PDEATHSIG: a change of credentials clears it. */
+	drop_user(u);
 	/* Never outlive the monitor (PTRACE_O_EXITKILL covers the time
 	 * after PTRACE_SETOPTIONS); out of the terminal's process group,
 	 * so ^C reaches the monitor only, which tears the guest down. */
@@ -102,7 +118,7 @@ int proc_spawn(struct vm *vm)
 		return -1;
 	pid = vfork();
 	if (pid == 0)
-		exec_stub(exe, p->memfd);
+		exec_stub(exe, p->memfd, vm->opt ? &vm->opt->user : NULL);
 	close(exe);
 	if (pid < 0) {
 		vmm_error("cannot start the guest process: %s",
@@ -151,6 +167,9 @@ static void start_failed(const struct proc *p, int st)
 			  "(PTRACE_TRACEME failed); is ember-vmm running under "
 			  "a debugger or strace, or is ptrace disabled "
 			  "(kernel.yama.ptrace_scope=3)?");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == PROC_STUB_EXIT_USER)
+		vmm_error("--user: the guest process cannot switch to that "
+			  "user and group");
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == PROC_STUB_EXIT_EXEC)
 		vmm_error("cannot start the guest process: exec of its "
 			  "program failed (is sysctl vm.memfd_noexec 2?)");

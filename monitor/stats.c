@@ -114,61 +114,124 @@ static void json(FILE *f, const struct vm *vm)
 	fprintf(f, "  \"mem_bytes\": %" PRIu64 "\n}\n", vm->layout.mem_size);
 }
 
-static int write_file(const struct vm *vm, const char *path)
+/* The JSON as one malloc'd buffer: written with plain write() calls,
+ * all the sandbox allows (no stdio on the file, which would fstat it). */
+static char *json_text(const struct vm *vm, size_t *len)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof(".XXXXXX"));
-	FILE *f;
-	int fd, bad;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	int bad;
 
-	if (!tmp)
-		return -1;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
-	fd = mkostemp(tmp, O_CLOEXEC);
-	/* mkostemp creates it 0600; a stats file is not secret. */
-	if (fd >= 0 && fchmod(fd, 0644) < 0) {
-		close(fd);
-		unlink(tmp);
-		fd = -1;
-	}
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		int e = errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		errno = e;
-		return -1;
-	}
+	if (!f)
+		return NULL;
 	json(f, vm);
 	bad = ferror(f);
 	bad |= fclose(f) != 0;
-	if (!bad && rename(tmp, path) < 0)
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int stats_prepare(const char *path, const struct user_options *u,
+		  struct stats_file *sf)
+{
+	size_t len = strlen(path);
+
+	sf->fd = -1;
+	sf->tmp = malloc(len + sizeof(".XXXXXX"));
+	if (!sf->tmp)
+		return -1;
+	memcpy(sf->tmp, path, len);
+	memcpy(sf->tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
+	sf->fd = mkostemp(sf->tmp, O_CLOEXEC);
+	/* mkostemp creates it 0600; a stats file is not secret. With
+	 * --user it is that user's, who renames it into place at exit. */
+	if (sf->fd >= 0 &&
+	    (fchmod(sf->fd, 0644) < 0 ||
+	     (u && u->set && fchown(sf->fd, u->uid, u->gid) < 0))) {
+		int e = errno;
+
+		close(sf->fd);
+		unlink(sf->tmp);
+		sf->fd = -1;
+		errno = e;
+	}
+	if (sf->fd < 0) {
+		int e = errno;
+
+		free(sf->tmp);
+		sf->tmp = NULL;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the JSON into the prepared temporary file, rename it onto
+ * path. */
+static int write_file(const struct vm *vm, const char *path,
+		      struct stats_file *sf)
+{
+	size_t len = 0;
+	char *text = json_text(vm, &len);
+	int bad = !text || write_all(sf->fd, text, len) < 0;
+
+	free(text);
+	bad |= close(sf->fd) != 0;
+	sf->fd = -1;
+	if (!bad && rename(sf->tmp, path) < 0)
 		bad = 1;
 	if (bad) {
 		int e = errno;
 
-		unlink(tmp);
+		unlink(sf->tmp);
 		errno = e;
 	}
-	free(tmp);
+	free(sf->tmp);
+	sf->tmp = NULL;
 	return bad ? -1 : 0;
 }
 
-int stats_write(const struct vm *vm, const char *path)
+int stats_write(const struct vm *vm, const char *path, struct stats_file *sf)
 {
+	struct stats_file own = {-1, NULL};
+	size_t len = 0;
+	char *text;
+
 	if (strcmp(path, "-") == 0) {
-		json(stderr, vm);
+		/* As with any line to stderr: nothing to do if it is gone. */
+		text = json_text(vm, &len);
+		if (text && write_all(STDERR_FILENO, text, len) < 0)
+			errno = 0;
+		free(text);
 		return 0;
 	}
-	if (write_file(vm, path) < 0) {
-		vmm_error("--stats: cannot write '%s': %s", path,
-			  strerror(errno));
-		return -1;
+	/* Not prepared (the VM never got that far): do it all now. */
+	if (!sf || sf->fd < 0) {
+		sf = &own;
+		if (stats_prepare(path, NULL, sf) < 0)
+			goto fail;
 	}
-	return 0;
+	if (write_file(vm, path, sf) == 0)
+		return 0;
+fail:
+	vmm_error("--stats: cannot write '%s': %s", path, strerror(errno));
+	return -1;
 }

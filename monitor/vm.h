@@ -16,6 +16,7 @@
 #include "guest_mem.h"
 #include "image.h"
 #include "stats.h"
+#include "user.h"
 
 /* --net and the guest's network configuration (cli_net.c). Addresses
  * in network byte order, as in struct ember_net_config. */
@@ -44,6 +45,8 @@ struct options {
 	const char *backend; /* "kvm" or "process" */
 	const char *image_path;
 	struct net_options net;
+	struct user_options user; /* --user UID[:GID] */
+	int no_sandbox;		  /* --no-sandbox (debugging only) */
 };
 
 /* The guest layout: every range the monitor maps for the guest. */

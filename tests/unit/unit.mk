@@ -10,7 +10,7 @@ UNIT_SRCS_kvm_tables := tests/unit/test_kvm_tables.c monitor/kvm_paging.c monito
 UNIT_LIBS_kvm_tables :=
 UNIT_TESTS += proc_backend
 UNIT_SRCS_proc_backend := tests/unit/test_proc_backend.c $(filter-out monitor/main.c,$(MONITOR_SRCS))
-UNIT_LIBS_proc_backend := -lelf
+UNIT_LIBS_proc_backend := -lelf -lseccomp
 UNIT_TESTS += virtq_drv
 UNIT_SRCS_virtq_drv := tests/unit/test_virtq_drv.c unikernel-rt/net/virtq.c
 UNIT_LIBS_virtq_drv :=
@@ -27,7 +27,10 @@ UNIT_SRCS_mmio_decode := tests/unit/test_mmio_decode.c monitor/mmio_decode.c
 UNIT_LIBS_mmio_decode := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_TESTS += proc_mmio
 UNIT_SRCS_proc_mmio := tests/unit/test_proc_mmio.c $(filter-out monitor/main.c,$(MONITOR_SRCS))
-UNIT_LIBS_proc_mmio := -lelf -lpthread
+UNIT_LIBS_proc_mmio := -lelf -lpthread -lseccomp
+UNIT_TESTS += sandbox
+UNIT_SRCS_sandbox := tests/unit/test_sandbox.c monitor/sandbox.c
+UNIT_LIBS_sandbox := -lseccomp
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
