@@ -57,8 +57,8 @@ static void usage(void)
 	     "exit status: the compiler's; 1 for an ember-cc error.");
 }
 
-/* Append a string; with fmt arguments it is formatted (and leaked: we
- * exit or exec soon). Exits on allocation failure. */
+/* Append a string, formatted (freed at the end of main). Exits on
+ * allocation failure. */
 static void add(struct argv_buf *a, const char *fmt, ...)
 {
 	va_list ap;
@@ -194,14 +194,19 @@ int main(int argc, char **argv)
 		usage();
 		return 0;
 	}
-	if (cc_parse(argc, argv, &cl) < 0)
+	if (cc_parse(argc, argv, &cl) < 0) {
+		free(cl.user);
 		return 1;
+	}
 
 	struct argv_buf a = {.cap = cl.nuser + 48};
+	char *libdir = NULL, *gcc_include = NULL;
+	int status = 1;
+
 	a.v = calloc(a.cap, sizeof(char *));
 	if (!a.v) {
 		cc_error("out of memory");
-		return 1;
+		goto out;
 	}
 	add(&a, "%s", backend);
 	if (cl.mode == CC_INFO) {
@@ -211,17 +216,27 @@ int main(int argc, char **argv)
 		cc_exec(a.v);
 	}
 
-	char *libdir = cc_libdir(1);
+	libdir = cc_libdir(1);
 	char *query[] = {(char *)backend, "-print-file-name=include", NULL};
-	char *gcc_include = libdir ? cc_output_line(query) : NULL;
+	gcc_include = libdir ? cc_output_line(query) : NULL;
 	if (!gcc_include)
-		return 1;
+		goto out;
 	add_compile_flags(&a, libdir, gcc_include);
 	if (cl.mode == CC_LINK)
 		add_link_flags(&a, libdir, cl.debug);
 	for (size_t i = 0; i < cl.nuser; i++)
 		add(&a, "%s", cl.user[i]);
-	if (cl.mode == CC_LINK)
-		return link_image(&a, &cl, libdir);
-	cc_exec(a.v);
+	if (cl.mode != CC_LINK)
+		cc_exec(a.v);
+	status = link_image(&a, &cl, libdir);
+out:
+	/* Freed although the process ends here, so that a leak checker
+	 * (make test SANITIZE=1) sees a clean exit and real leaks stand out. */
+	for (size_t i = 0; a.v && i < a.n; i++)
+		free(a.v[i]);
+	free(a.v);
+	free(gcc_include);
+	free(libdir);
+	free(cl.user);
+	return status;
 }

@@ -238,9 +238,13 @@ static int general_protection(struct vm *vm)
 		return 1;
 	}
 	avail = vm->mem.size - rip;
-	if (avail > 1 && b[0] == 0x66) {
-		size = 2;
-		i = 1;
+	/* Operand-size and rep prefixes, in either order: `rep outsb` to a
+	 * hypercall port is string I/O, not the guest's own #GP. */
+	while (i < 2 && avail > i + 1 &&
+	       (b[i] == 0x66 || b[i] == 0xf2 || b[i] == 0xf3)) {
+		if (b[i] == 0x66)
+			size = 2;
+		i++;
 	}
 	switch (b[i]) {
 	case 0xef:

@@ -8,8 +8,12 @@ load "$BATS_LIB_DIR/bats-support/load"
 load "$BATS_LIB_DIR/bats-assert/load"
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-EMBER_CC=$ROOT/build/bin/ember-cc
-INSPECT=$ROOT/build/bin/ember-inspect
+# EMBER_BUILD: the build tree under test (make test sets it; build/san
+# with SANITIZE=1).
+LINKER_BUILD=${EMBER_BUILD:-build}
+[[ $LINKER_BUILD == /* ]] || LINKER_BUILD=$ROOT/$LINKER_BUILD
+EMBER_CC=$LINKER_BUILD/bin/ember-cc
+INSPECT=$LINKER_BUILD/bin/ember-inspect
 
 setup_file() {
 	local f fake=$BATS_FILE_TMPDIR/fake

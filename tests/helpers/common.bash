@@ -15,7 +15,10 @@ load "$BATS_LIB_DIR/bats-support/load"
 load "$BATS_LIB_DIR/bats-assert/load"
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-BUILD=$ROOT/build
+# The build tree under test: build/, or build/san for make test
+# SANITIZE=1 (make test passes EMBER_BUILD, relative to the root).
+BUILD=${EMBER_BUILD:-build}
+[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
 VMM=$BUILD/bin/ember-vmm
 EMBER_CC=$BUILD/bin/ember-cc
 INSPECT=$BUILD/bin/ember-inspect

@@ -1,14 +1,15 @@
 # musl from Debian's source package, with our x86_64 syscall files.
 #
 # tools/deps.sh fetches, verifies and extracts the source to
-# $(DEPSDIR)/musl-src. Here it is copied afresh to $(DEPSDIR)/musl-build, our
+# $(DEPSDIR)/musl-src. Here it is copied afresh to $(MUSL_BUILD), our
 # replacement files (this directory, same paths as in musl's tree) are laid
 # over it, and the result is built and installed into $(MUSL)/{include,lib}.
 # The build fails if any system call instruction is left in libc.a or the
 # crt files (tools/check-no-syscall.sh).
 
 MUSL_SRC   := $(DEPSDIR)/musl-src
-MUSL_BUILD := $(DEPSDIR)/musl-build
+# Per build tree (build/, build/san/): two trees may build at once.
+MUSL_BUILD := $(BUILD)/deps/musl-build
 MUSL_OURS  := $(shell cd unikernel-rt/musl && find arch src -type f | sort)
 MUSL_LIBC  := $(MUSL)/lib/libc.a
 MUSL_CRT   := $(addprefix $(MUSL)/lib/,crt1.o crti.o crtn.o)
@@ -30,6 +31,7 @@ $(MUSL_LIBC): $(MUSL_SRC)/.ember-source \
 		echo "musl.mk: unikernel-rt/musl/$$f replaces nothing in $(MUSL_SRC): check the musl version" >&2; \
 		exit 1; }; done
 	rm -rf $(MUSL_BUILD) $(MUSL)
+	@mkdir -p $(dir $(MUSL_BUILD))
 	cp -a $(MUSL_SRC) $(MUSL_BUILD)
 	cp -R unikernel-rt/musl/arch unikernel-rt/musl/src $(MUSL_BUILD)/
 	cd $(MUSL_BUILD) && ./configure --disable-shared --disable-wrapper \
