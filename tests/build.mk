@@ -1,5 +1,7 @@
 # make test, make bench
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
+include tests/hostile/hostile.mk
 
 # Native helper for the bats suites: makes broken images from good ones.
 MKBAD := $(BUILD)/tests/mkbad
@@ -13,14 +15,24 @@ $(NET_CONNS): tests/helpers/conns.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
 
+# Native helper for tests/net-hostile.bats: hostile frames into a tap.
+NET_INJECT := $(BUILD)/tests/inject
+INJECT_SRCS := $(wildcard tests/helpers/inject*.c)
+$(NET_INJECT): $(INJECT_SRCS) tests/helpers/inject.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(INJECT_SRCS) $(HOST_LDFLAGS)
+
 # Everything is built first, then the C unit tests, the other
 # components' TEST_TARGETS and the bats suites run (all of them, even
 # after a failure); tests/helpers/run-tests.sh prints the summary
 # "N passed, M failed, K skipped" as the last line and fails if anything
 # failed.
-test: all $(UNIT_BINS) $(MKBAD) $(NET_CONNS)
-	+@TEST_TARGETS="$(TEST_TARGETS)" MAKE="$(MAKE)" \
-		bash tests/helpers/run-tests.sh $(UNIT_BINS)
+# EMBER_BUILD tells the suites which tree to test (build/san with
+# SANITIZE=1); SANITIZE=1 also makes run-tests.sh set the sanitizers'
+# options and fail on any report.
+test: all $(UNIT_BINS) $(MKBAD) $(NET_CONNS) $(NET_INJECT)
+	+@TEST_TARGETS="$(TEST_TARGETS)" MAKE="$(MAKE)" EMBER_BUILD="$(BUILD)" \
+		SANITIZE="$(SANITIZE)" bash tests/helpers/run-tests.sh $(UNIT_BINS)
 
 # Boot-time benchmark: tools/bench.sh, results in build/bench/boot.json.
 BENCH_RUNNER := $(BUILD)/bench/bench-run
@@ -40,6 +52,9 @@ $(FIRST_RESPONSE): tools/first_response.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDFLAGS)
 
+# Then soak and density (tools/bench-soak.sh: tools/soak.sh with 1000
+# boots of hello, tools/density.sh with 100 httpd VMs at once).
 bench: all $(BENCH_RUNNER) $(BENCH_EMPTY) $(FIRST_RESPONSE)
 	@bash tools/bench.sh
 	@bash tools/bench-net.sh
+	@bash tools/bench-soak.sh

@@ -16,7 +16,8 @@ LWIP_IPV4 := dhcp etharp icmp ip4 ip4_addr ip4_frag
 LWIP_API  := api_lib api_msg err netbuf sockets tcpip
 LWIP_SRCS := $(LWIP_CORE:%=src/core/%.c) $(LWIP_IPV4:%=src/core/ipv4/%.c) \
 	     $(LWIP_API:%=src/api/%.c) src/netif/ethernet.c
-LWIP_OBJS := $(LWIP_SRCS:%.c=$(LWIP_OBJDIR)/%.o) $(LWIP_OBJDIR)/sys_arch.o
+LWIP_OBJS := $(LWIP_SRCS:%.c=$(LWIP_OBJDIR)/%.o) $(LWIP_OBJDIR)/sys_arch.o \
+	$(LWIP_OBJDIR)/tcp_listen_hook.o
 
 # Include order: our port, then lwIP's headers; -iquote for the
 # runtime's own headers so "sched.h" never shadows musl's <sched.h>.
@@ -42,7 +43,7 @@ $(LWIP_OBJDIR)/src/%.o: $(LWIP_SRC)/src/%.c $(LWIP_HDRS) $(MUSL)/lib/libc.a \
 	$(HOSTCC) $(LWIP_CFLAGS) -c -o $@ $<
 
 # The port is ours: full warnings, -Werror.
-$(LWIP_OBJDIR)/sys_arch.o: unikernel-rt/lwip/sys_arch.c $(LWIP_HDRS) \
+$(LWIP_OBJDIR)/%.o: unikernel-rt/lwip/%.c $(LWIP_HDRS) \
 		$(MUSL)/lib/libc.a | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(LWIP_CFLAGS) -Werror -c -o $@ $<

@@ -103,6 +103,14 @@ void ember_lwip_core_unlock(void);
 /* Unpredictable initial sequence numbers (lwIP's own is a counter). */
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) ember_lwip_rand()
 #define TCP_OVERSIZE				  TCP_MSS
+/* A SYN that finds a listener's backlog full evicts its oldest half-open
+ * connection (tcp_listen_hook.c): a SYN flood cannot lock clients out. */
+struct tcp_pcb;
+struct tcp_hdr;
+signed char ember_lwip_tcp_inpacket(struct tcp_pcb *pcb,
+				    const struct tcp_hdr *hdr);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)         \
+	ember_lwip_tcp_inpacket(pcb, hdr)
 /* Software checksums both ways (no offloads are negotiated). */
 #define CHECKSUM_GEN_IP	    1
 #define CHECKSUM_GEN_UDP    1
