@@ -78,11 +78,20 @@ fi
 isolated=${inside:-0}
 # The JSON file, opened before /tmp may be covered below.
 [[ -n $json ]] && exec 9>"$json"
+private_tmp=0
 if [[ $isolated == 1 ]]; then
 	ip link set lo up
-	# Private /tmp and /dev/shm: whatever appears there is ours.
-	mount -t tmpfs soak-tmp /tmp
+	# Private /dev/shm and /tmp: whatever appears there is ours. Not /tmp
+	# when the build lives under it (a checkout in /tmp): covering it
+	# would hide ember-vmm and the images.
 	mount -t tmpfs soak-shm /dev/shm
+	case "$(realpath "$BUILD")/" in
+	/tmp/*) ;;
+	*)
+		mount -t tmpfs soak-tmp /tmp
+		private_tmp=1
+		;;
+	esac
 fi
 
 meminfo() {
@@ -99,7 +108,7 @@ stock() {
 	echo "shell_fds $(find /proc/$$/fd -mindepth 1 -maxdepth 1 | wc -l)"
 	echo "links $(ip -o link show | wc -l)"
 	echo "shm_files $(find /dev/shm -mindepth 1 | wc -l)"
-	if [[ $isolated == 1 ]]; then
+	if [[ $private_tmp == 1 ]]; then
 		echo "tmp_files $(find /tmp -mindepth 1 | wc -l)"
 	else
 		echo "tmp_ember_files $(find /tmp -maxdepth 1 -name '*ember*' | wc -l)"
