@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "ember/parse_size.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "ember-cc dumps the manifest in host byte order: x86-64 hosts only"
@@ -36,49 +37,11 @@ _Static_assert(MEMBER_SIZE(trap_stack_top) == 8, "trap_stack_top not 64-bit");
 _Static_assert(MEMBER_SIZE(guest_stats) == 8, "guest_stats is not 64-bit");
 _Static_assert(sizeof(EMBER_NOTE_NAME) == 6, "note name is not EMBER\\0");
 
-/* "64M" -> bytes. Returns 0, or -1 if malformed or overflowing. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	case '\0':
-		break;
-	default:
-		return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 static int option_mem(struct cc_manifest *mf, const char *val)
 {
 	uint64_t mem;
 
-	if (parse_size(val, &mem) < 0 || mem < EMBER_MEM_MIN ||
+	if (ember_parse_size(val, &mem) < 0 || mem < EMBER_MEM_MIN ||
 	    mem > EMBER_MEM_MAX || mem % EMBER_PAGE_SIZE) {
 		cc_error("bad -ember-mem=%s: give a size like 64M, a multiple "
 			 "of 4K from %lluM to %lluG",

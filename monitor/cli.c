@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "ember/parse_size.h"
 #include "net.h"
 #include "user.h"
 
@@ -100,46 +101,6 @@ const struct backend_ops *backend_find(const char *name)
 	return NULL;
 }
 
-/* "64M" -> bytes. Returns -1 if s is not a number with an optional
- * K/M/G suffix, -2 if it does not fit in 64 bits. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -2;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	case '\0':
-		break;
-	default:
-		return -1;
-	}
-	if (shift && end[1] != '\0')
-		return -1;
-	if (v > (UINT64_MAX >> shift))
-		return -2;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 static int bad_mem(const char *arg, const char *why)
 {
 	vmm_error("--mem: '%s' %s", arg, why);
@@ -149,7 +110,7 @@ static int bad_mem(const char *arg, const char *why)
 static int opt_mem(const char *arg, struct options *opt)
 {
 	uint64_t v = 0;
-	int r = parse_size(arg, &v);
+	int r = ember_parse_size(arg, &v);
 
 	if (r == -1)
 		return bad_mem(arg, "is not a size; use bytes or a K/M/G "
