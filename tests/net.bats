@@ -39,6 +39,33 @@ teardown() {
 @test "httpd -n: the guest exits with its own status while connections are open" { body_app_exits_with_open_connections; }
 @test "httpd -m: connections past the memory limit are closed, the others served" { body_memory_limit; }
 
+# Voluntary context switches of ember-vmm: on either backend it sleeps
+# in the kernel while its guest is blocked and wakes with it.
+wakeups() {
+	awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status"
+}
+
+@test "an idle guest sleeps: no wake-ups once the network is quiet" {
+	start_guest httpd -p "$NET_PORT"
+	run in_ns curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+		"http://$EMBER_GUEST_IP:$NET_PORT/"
+	assert_output 200
+	# lwIP's ARP and reassembly tick stops at the first second without
+	# traffic (unikernel-rt/lwip/on_demand_timers.c).
+	sleep 3
+	local before after
+	before=$(wakeups "$GUEST_PID")
+	sleep 5
+	after=$(wakeups "$GUEST_PID")
+	# With lwIP's timers always on it woke ~5 times a second.
+	((after - before <= 2)) ||
+		fail "the idle VM woke $((after - before)) times in 5 s"
+	# And it still answers at once.
+	run in_ns curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+		"http://$EMBER_GUEST_IP:$NET_PORT/"
+	assert_output 200
+}
+
 @test "DHCP: without --ip the guest takes an address from dnsmasq and answers on it" {
 	local lease_ip=${EMBER_GUEST_IP%.*}.77
 	local leases=$BATS_TEST_TMPDIR/leases

@@ -17,7 +17,7 @@ LWIP_API  := api_lib api_msg err netbuf sockets tcpip
 LWIP_SRCS := $(LWIP_CORE:%=src/core/%.c) $(LWIP_IPV4:%=src/core/ipv4/%.c) \
 	     $(LWIP_API:%=src/api/%.c) src/netif/ethernet.c
 LWIP_OBJS := $(LWIP_SRCS:%.c=$(LWIP_OBJDIR)/%.o) $(LWIP_OBJDIR)/sys_arch.o \
-	$(LWIP_OBJDIR)/tcp_listen_hook.o
+	$(LWIP_OBJDIR)/tcp_listen_hook.o $(LWIP_OBJDIR)/on_demand_timers.o
 
 # Include order: our port, then lwIP's headers; -iquote for the
 # runtime's own headers so "sched.h" never shadows musl's <sched.h>.
@@ -41,6 +41,11 @@ $(LWIP_OBJDIR)/src/%.o: $(LWIP_SRC)/src/%.c $(LWIP_HDRS) $(MUSL)/lib/libc.a \
 		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(LWIP_CFLAGS) -c -o $@ $<
+
+# on_demand_timers.c takes lwIP's cyclic timers out of its timeout list:
+# LWIP_TESTMODE makes timeouts.c export lwip_cyclic_timer and the list
+# head for that, and changes nothing else in the file.
+$(LWIP_OBJDIR)/src/core/timeouts.o: LWIP_CFLAGS += -DLWIP_TESTMODE=1
 
 # The port is ours: full warnings, -Werror.
 $(LWIP_OBJDIR)/%.o: unikernel-rt/lwip/%.c $(LWIP_HDRS) \

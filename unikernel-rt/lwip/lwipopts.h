@@ -40,6 +40,9 @@ void ember_lwip_core_lock(void);
 void ember_lwip_core_unlock(void);
 #define LOCK_TCPIP_CORE()   ember_lwip_core_lock()
 #define UNLOCK_TCPIP_CORE() ember_lwip_core_unlock()
+/* Known to on_demand_timers.c, which must tell it from other threads. */
+void ember_lwip_mark_tcpip_thread(void);
+#define LWIP_MARK_TCPIP_THREAD() ember_lwip_mark_tcpip_thread()
 
 /* ---- Memory ------------------------------------------------------------ */
 #define MEM_LIBC_MALLOC 1

@@ -14,6 +14,7 @@
 
 #include "lwip/err.h"
 #include "lwip/sys.h"
+#include "on_demand_timers.h"
 #include "rt.h"
 
 static sys_mutex_t core_lock = {.valid = 1};
@@ -135,10 +136,12 @@ void sys_mutex_unlock(sys_mutex_t *m)
 void ember_lwip_core_lock(void)
 {
 	sys_mutex_lock(&core_lock);
+	ember_lwip_timers_on_lock();
 }
 
 void ember_lwip_core_unlock(void)
 {
+	ember_lwip_timers_on_unlock();
 	sys_mutex_unlock(&core_lock);
 }
 

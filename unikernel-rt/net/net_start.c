@@ -17,6 +17,7 @@
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
 #include "net.h"
+#include "on_demand_timers.h"
 #include "vnet.h"
 
 /* dnsmasq, for one, pings a new address for ~3 s before offering it. */
@@ -27,6 +28,7 @@ static char hostname[sizeof(((struct ember_bootinfo *)0)->hostname)];
 
 static void tcpip_ready(void *sem)
 {
+	ember_lwip_timers_init();
 	sys_sem_signal(sem);
 }
 

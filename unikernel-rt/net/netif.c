@@ -23,6 +23,7 @@
 #include "lwip/tcpip.h"
 #include "net.h"
 #include "netif/ethernet.h"
+#include "on_demand_timers.h"
 #include "vnet.h"
 
 /* A frame left unflushed this long while the guest stays busy is
@@ -37,6 +38,7 @@ static struct ember_hc_block block_hc; /* hypercall args live below 4 GiB */
 static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
 	(void)nif;
+	ember_lwip_traffic(0); /* even if dropped: an ARP retry is traffic */
 	if (p->tot_len > VNET_FRAME_MAX)
 		return ERR_BUF;
 	void *frame = vnet_tx_buf();
@@ -47,10 +49,19 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* An IPv4 frame (untagged) with MF set or a fragment offset. */
+static int ipv4_fragment(const uint8_t *f, size_t len)
+{
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
+		return 0;
+	return (f[20] & 0x3f) != 0 || f[21] != 0;
+}
+
 static void deliver(const void *frame, size_t len)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 
+	ember_lwip_traffic(ipv4_fragment(frame, len));
 	if (!p)
 		return; /* out of memory: dropped like on a wire */
 	pbuf_take(p, frame, (u16_t)len);

@@ -1,0 +1,215 @@
+/*
+ * lwIP's periodic timers, run only while they have work.
+ *
+ * lwIP arms its cyclic timers for good at start: ARP and IP reassembly
+ * every second, DHCP every 500 ms and every 60 s, DNS every second. For
+ * an idle server every one of those wake-ups is an exit that does
+ * nothing, and 100 idle VMs would keep a host CPU busy. So we take them
+ * out of lwIP's list (ember_lwip_timers_init) and run them on demand:
+ *
+ * - ARP and reassembly share one 1 s tick. It stops ("parks") at the
+ *   first tick that finds no frame went in or out since the one before
+ *   and no fragment arrived in the last REASS_MS. No ARP entry is pending
+ *   then (a pending entry sends a request on every tick, which is
+ *   traffic, until it resolves or is dropped) and every reassembly has
+ *   timed out (IP_REASS_MAXAGE ticks), so all the ARP timer would still
+ *   do is age stable entries. Those ticks are replayed when the core
+ *   lock is next taken, before any lwIP code reads the table: it is then
+ *   exactly what it would be had the timer kept running.
+ * - DHCP: the fine timer while a request is outstanding (request_timeout
+ *   set), the coarse one (lease times) while DHCP is on. With --ip,
+ *   neither runs.
+ * - DNS: lwIP's resolver is never called (musl resolves over our UDP
+ *   sockets; LWIP_DNS is on only to learn servers from DHCP), so its
+ *   table stays empty and its timer has nothing to do: it never runs.
+ * - TCP: lwIP itself runs tcp_tmr only while connections exist.
+ *
+ * With core locking, lwIP code also runs in application threads, which
+ * may arm a timer while the tcpip thread sleeps towards a later deadline
+ * it computed before. On unlock we post it a no-op message so it looks
+ * again (lwIP's own tcp_timer_needed() from a send() needs this too).
+ */
+#include "on_demand_timers.h"
+
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/ip4_frag.h"
+#include "lwip/netif.h"
+#include "lwip/prot/dhcp.h"
+#include "lwip/tcpip.h"
+#include "lwip/timeouts.h"
+#include "rt.h"
+#include "sched.h"
+
+#if LWIP_IGMP || LWIP_AUTOIP || LWIP_IPV6 || !LWIP_ARP || !IP_REASSEMBLY ||    \
+    !LWIP_DHCP || LWIP_DEBUG_TIMERNAMES
+/* cppcheck-suppress preprocessorErrorDirective ; lint has no lwIP headers */
+#error "on_demand_timers.c knows only ARP, reassembly, DHCP and DNS timers"
+#endif
+
+/* timeouts.c's, exported because lwip.mk builds that file with
+ * LWIP_TESTMODE (which changes nothing else in it). */
+void lwip_cyclic_timer(void *arg);
+struct sys_timeo **sys_timeouts_get_next_timeout(void);
+
+#define TICK_MS 1000u
+/* A reassembly lives IP_REASS_MAXAGE ticks from its first fragment. */
+#define REASS_MS ((IP_REASS_MAXAGE + 2u) * TICK_MS)
+
+_Static_assert(ARP_TMR_INTERVAL == TICK_MS && IP_TMR_INTERVAL == TICK_MS,
+	       "ARP and reassembly share the 1 s tick");
+
+static int ticking;		/* net_tick is in lwIP's timeout list */
+static uint64_t last_tick_ms;	/* when ARP last aged (run or replayed) */
+static uint64_t reass_until_ms; /* a fragment may still be waiting */
+static unsigned traffic, traffic_seen;
+static int fine_armed, coarse_armed;
+
+static int started;
+static struct ember_thread *tcpip_thread;
+static struct sys_timeo *head_at_lock;
+static u32_t head_time_at_lock;
+static struct tcpip_callback_msg *poke_msg;
+static int poke_posted;
+
+static uint64_t now_ms(void)
+{
+	return ember_monotonic_ns() / 1000000u;
+}
+
+static void net_tick(void *unused)
+{
+	uint64_t now = now_ms();
+
+	(void)unused;
+	ip_reass_tmr();
+	etharp_tmr();
+	last_tick_ms = now;
+	if (traffic != traffic_seen || now < reass_until_ms) {
+		traffic_seen = traffic;
+		sys_timeout(TICK_MS, net_tick, NULL);
+	} else {
+		ticking = 0;
+	}
+}
+
+void ember_lwip_traffic(int ip_fragment)
+{
+	traffic++;
+	if (ip_fragment)
+		reass_until_ms = now_ms() + REASS_MS;
+	if (ticking)
+		return;
+	/* Parked: the missed ticks were replayed when the lock was taken,
+	 * so the next one is due within TICK_MS. */
+	uint64_t now = now_ms(), due = last_tick_ms + TICK_MS;
+
+	ticking = 1;
+	sys_timeout(due > now ? (u32_t)(due - now) : 0, net_tick, NULL);
+}
+
+/* The earliest timeout: which one, and when. */
+static struct sys_timeo *list_head(u32_t *time)
+{
+	struct sys_timeo *t = *sys_timeouts_get_next_timeout();
+
+	*time = t ? t->time : 0;
+	return t;
+}
+
+void ember_lwip_timers_on_lock(void)
+{
+	head_at_lock = list_head(&head_time_at_lock);
+	if (!started || ticking)
+		return;
+	uint64_t missed = (now_ms() - last_tick_ms) / TICK_MS;
+
+	last_tick_ms += missed * TICK_MS;
+	/* After ARP_MAXAGE ticks every entry has expired: more do nothing. */
+	if (missed > ARP_MAXAGE)
+		missed = ARP_MAXAGE;
+	while (missed--)
+		etharp_tmr();
+}
+
+static void dhcp_fine(void *unused)
+{
+	(void)unused;
+	fine_armed = 0;
+	dhcp_fine_tmr();
+}
+
+static void dhcp_coarse(void *unused)
+{
+	(void)unused;
+	coarse_armed = 0;
+	dhcp_coarse_tmr();
+}
+
+/* Arm the DHCP timers some interface needs now. */
+static void settle_dhcp(void)
+{
+	struct netif *nif;
+	int fine = 0, coarse = 0;
+
+	NETIF_FOREACH(nif)
+	{
+		struct dhcp *d = netif_dhcp_data(nif);
+
+		if (d && d->state != DHCP_STATE_OFF) {
+			coarse = 1;
+			fine |= d->request_timeout != 0;
+		}
+	}
+	if (fine && !fine_armed) {
+		fine_armed = 1;
+		sys_timeout(DHCP_FINE_TIMER_MSECS, dhcp_fine, NULL);
+	}
+	if (coarse && !coarse_armed) {
+		coarse_armed = 1;
+		sys_timeout(DHCP_COARSE_TIMER_MSECS, dhcp_coarse, NULL);
+	}
+}
+
+static void poked(void *unused)
+{
+	(void)unused;
+	poke_posted = 0;
+}
+
+void ember_lwip_timers_on_unlock(void)
+{
+	u32_t before_time, head_time;
+	struct sys_timeo *before = list_head(&before_time);
+
+	if (!started)
+		return;
+	settle_dhcp();
+	struct sys_timeo *head = list_head(&head_time);
+	/* The tcpip thread computes its sleep before unlocking: only what
+	 * settle_dhcp just armed is new to it. Anyone else may have armed
+	 * anything since taking the lock. */
+	int news = ember_thread_self() == tcpip_thread
+		       ? head != before || head_time != before_time
+		       : head != head_at_lock || head_time != head_time_at_lock;
+
+	if (news && head && !poke_posted &&
+	    tcpip_callbackmsg_trycallback(poke_msg) == ERR_OK)
+		poke_posted = 1;
+}
+
+void ember_lwip_mark_tcpip_thread(void)
+{
+	tcpip_thread = ember_thread_self();
+}
+
+void ember_lwip_timers_init(void)
+{
+	for (int i = 0; i < lwip_num_cyclic_timers; i++)
+		sys_untimeout(lwip_cyclic_timer,
+			      (void *)&lwip_cyclic_timers[i]);
+	last_tick_ms = now_ms();
+	poke_msg = tcpip_callbackmsg_new(poked, NULL);
+	LWIP_ASSERT("ember_lwip_timers_init: out of memory", poke_msg);
+	started = 1;
+}
