@@ -178,7 +178,7 @@ cpu_ns() {
 
 cpu_pct=null wakeups=null pss_kib=null rss_kib=null avail_kib=null
 if ((idle > 0)); then
-	sleep 1 # the last requests' timers settle
+	sleep 3 # the ARP tick parks within 2 s of the last frame
 	read -r ns0 cs0 < <(cpu_ns)
 	sleep "$idle"
 	read -r ns1 cs1 < <(cpu_ns)
