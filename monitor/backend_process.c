@@ -71,7 +71,6 @@ static int proc_create(struct vm *vm)
 	p->memfd = -1;
 	p->pidfd = -1;
 	vm->be_state = p;
-	proc_tsc_start(p);
 	/* A memfd so that the child maps the very same pages. Never
 	 * pre-touched: the guest faults pages in as it uses them. */
 	p->memfd = memfd_create("ember-guest", MFD_CLOEXEC);
@@ -92,7 +91,7 @@ static int proc_create(struct vm *vm)
 	vm->mem.base = base;
 	vm->mem.size = size;
 	/* The guest process starts now, in parallel with the image copy
-	 * and the TSC calibration; prepare() collects it. */
+	 * and the end of the TSC calibration; prepare() collects it. */
 	build_maps(vm, p);
 	if (proc_spawn(vm) < 0) {
 		proc_destroy(vm);
@@ -160,7 +159,8 @@ static uint64_t proc_guest_tsc(struct vm *vm)
 
 static uint64_t proc_tsc_khz_op(struct vm *vm)
 {
-	return proc_tsc_khz(proc_of(vm));
+	(void)vm;
+	return proc_tsc_khz();
 }
 
 static uint64_t proc_fault_address(struct vm *vm)

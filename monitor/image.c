@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,8 +65,13 @@ static int read_file(struct loader *ld)
 				  "Ember image",
 				  (long long)st.st_size);
 	}
-	img->data = malloc((size_t)st.st_size + 1);
-	if (!img->data) {
+	/* Mapped populated, not malloc'ed: faulting each page in one by one
+	 * cost ~10 us a page on our hosts, a millisecond per boot. */
+	img->map_size = (size_t)st.st_size + 1;
+	img->data = mmap(NULL, img->map_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (img->data == MAP_FAILED) {
+		img->data = NULL;
 		close(fd);
 		return image_fail(ld, "out of memory reading the image");
 	}
@@ -407,11 +413,29 @@ int image_load(const char *path, struct image *img, char *err, size_t errlen)
 	return r < 0 ? -1 : 0;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* Allocate the pages of [p, p + len) in one system call instead of one
+ * fault each (~10 us a page on our hosts). Only a hint: where the kernel
+ * cannot, the copy faults them in as before. */
+static void populate(uint8_t *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(EMBER_PAGE_SIZE - 1);
+	uintptr_t hi = ((uintptr_t)p + len + EMBER_PAGE_SIZE - 1) &
+		       ~(uintptr_t)(EMBER_PAGE_SIZE - 1);
+
+	if (len)
+		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 void image_copy(const struct image *img, uint8_t *guest_base)
 {
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct image_segment *s = &img->seg[i];
 
+		populate(guest_base + s->vaddr, s->filesz);
 		memcpy(guest_base + s->vaddr, img->data + s->offset, s->filesz);
 	}
 }
@@ -431,7 +455,8 @@ const struct image_segment *image_segment_at(const struct image *img,
 
 void image_free(struct image *img)
 {
-	free(img->data);
+	if (img->data)
+		munmap(img->data, img->map_size);
 	free(img->syms);
 	free(img->strtab);
 	img->data = NULL;

@@ -28,6 +28,7 @@ struct image {
 	const char *path;
 	uint8_t *data; /* whole file, read into memory */
 	size_t size;
+	size_t map_size; /* of the mapping data points to */
 	uint64_t entry;
 	struct image_segment seg[IMAGE_MAX_SEGMENTS];
 	unsigned nseg;

@@ -44,7 +44,6 @@ struct proc {
 	struct user_regs_struct regs; /* the child's registers at this stop */
 	int regs_dirty;		      /* regs must be written before resuming */
 	uint64_t fault_addr;	      /* CR2 of the last #PF delivered */
-	uint64_t cal_tsc, cal_ns;     /* TSC calibration start */
 	struct proc_map maps[PROC_MAX_MAPS];
 	unsigned nmaps;
 };
@@ -111,7 +110,6 @@ const char *proc_describe_rip(const struct vm *vm, uint64_t addr, char *buf,
 int proc_mmio(struct vm *vm, uint64_t addr);
 
 /* proc_tsc.c */
-void proc_tsc_start(struct proc *p);
-uint64_t proc_tsc_khz(struct proc *p);
+uint64_t proc_tsc_khz(void);
 
 #endif

@@ -7,7 +7,7 @@ set -euo pipefail
 
 # Debian packages needed to build, test and benchmark Ember. Add yours here.
 # libclang-rt-14-dev: clang's libFuzzer and sanitizer runtimes (make fuzz).
-PACKAGES="gcc make binutils libc6-dev libelf-dev libseccomp-dev
+PACKAGES="gcc make binutils libc6-dev libelf-dev zlib1g-dev libseccomp-dev
 	bats bats-assert bats-support curl wrk iproute2 hyperfine
 	dpkg-dev clang cppcheck clang-format file jq time procps
 	dnsmasq-base iputils-ping netcat-openbsd nftables
