@@ -44,14 +44,6 @@ static uint64_t call_target(const struct vm *vm, uint64_t ret)
 	return ret + (uint64_t)(int64_t)rel;
 }
 
-static uint64_t symbol_addr(const struct image *img, const char *name)
-{
-	for (size_t i = 0; i < img->nsyms; i++)
-		if (strcmp(img->syms[i].name, name) == 0)
-			return img->syms[i].addr;
-	return 0;
-}
-
 uint64_t crash_leaf_caller(const struct vm *vm, const struct ember_hc_crash *c)
 {
 	uint64_t off, ret;
@@ -64,7 +56,7 @@ uint64_t crash_leaf_caller(const struct vm *vm, const struct ember_hc_crash *c)
 
 uint64_t crash_call_site(const struct vm *vm, uint64_t rsp, const char *fn)
 {
-	uint64_t target = symbol_addr(&vm->img, fn);
+	uint64_t target = image_symbol_addr(&vm->img, fn);
 
 	if (!target)
 		return 0;

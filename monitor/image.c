@@ -375,7 +375,10 @@ static int load_elf(struct loader *ld)
 	if (check_sections(ld) < 0 || load_segments(ld) < 0 ||
 	    check_entry(ld) < 0 || image_load_manifest(ld) < 0)
 		return -1;
-	return image_load_symbols(ld);
+	ld->img->symbols = calloc(1, sizeof(*ld->img->symbols));
+	if (!ld->img->symbols)
+		return image_fail(ld, "out of memory reading the image");
+	return 0;
 }
 
 /* The raw ELF header, before libelf sees the file. */
@@ -457,12 +460,8 @@ void image_free(struct image *img)
 {
 	if (img->data)
 		munmap(img->data, img->map_size);
-	free(img->syms);
-	free(img->strtab);
+	image_free_symbols(img);
 	img->data = NULL;
-	img->syms = NULL;
-	img->strtab = NULL;
 	img->size = 0;
-	img->nsyms = 0;
 	img->nseg = 0;
 }

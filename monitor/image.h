@@ -33,10 +33,16 @@ struct image {
 	struct image_segment seg[IMAGE_MAX_SEGMENTS];
 	unsigned nseg;
 	struct ember_manifest manifest;
-	uint64_t start, end;	   /* page-aligned span of all segments */
-	struct image_symbol *syms; /* function symbols sorted by addr */
-	size_t nsyms;
-	char *strtab; /* copy of the symbol string table */
+	uint64_t start, end;	       /* page-aligned span of all segments */
+	struct image_symbols *symbols; /* read on first use */
+};
+
+/* Function symbols sorted by address, with their names' table. */
+struct image_symbols {
+	int read; /* tried: syms and strtab are what could be read */
+	struct image_symbol *syms;
+	size_t n;
+	char *strtab; /* printable copy of the symbol string table */
 };
 
 /* Read and validate the image. On failure fill err with one line (no
@@ -49,9 +55,13 @@ int image_load(const char *path, struct image *img, char *err, size_t errlen);
  * memory). */
 void image_copy(const struct image *img, uint8_t *guest_base);
 
-/* The function containing addr, or NULL; *off = addr - symbol start. */
+/* The function containing addr, or NULL; *off = addr - symbol start.
+ * The first call reads the symbol table (image_symbols.c). */
 const char *image_symbolize(const struct image *img, uint64_t addr,
 			    uint64_t *off);
+
+/* The address of the function called name, 0 if none. */
+uint64_t image_symbol_addr(const struct image *img, const char *name);
 
 /* The segment containing [addr, addr + len), or NULL. */
 const struct image_segment *image_segment_at(const struct image *img,

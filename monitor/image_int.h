@@ -34,7 +34,7 @@ static inline int image_in_file(const struct image *img, uint64_t off,
 /* Find and validate the manifest note into img->manifest. */
 int image_load_manifest(struct loader *ld);
 
-/* Collect the function symbols of .symtab (none if stripped). */
-int image_load_symbols(struct loader *ld);
+/* Free what image_symbolize() read. */
+void image_free_symbols(struct image *img);
 
 #endif

@@ -115,6 +115,9 @@ static void common_rules(struct builder *b, const struct sandbox_spec *s)
 	allow_any(b, SCMP_SYS(munmap));
 	allow_any(b, SCMP_SYS(mremap));
 	allow_any(b, SCMP_SYS(madvise));
+	/* glibc's qsort asks for the memory size; it sorts the image's
+	 * symbols when the first crash report reads them. */
+	allow_any(b, SCMP_SYS(sysinfo));
 	allow_any(b, SCMP_SYS(close));
 	allow_any(b, SCMP_SYS(exit));
 	allow_any(b, SCMP_SYS(exit_group));
