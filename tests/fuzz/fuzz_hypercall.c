@@ -65,11 +65,12 @@ static const struct backend_ops fake_backend = {
     .fault_address = fake_fault_address,
 };
 
-/* Sorted by address, as image_load_symbols leaves them; the names the
+/* Sorted by address, as image_symbols.c leaves them; the names the
  * crash report looks for (abort entries, internals) are among them. */
 static char sym_names[] = "_start\0main\0abort\0__assert_fail\0raise\0"
 			  "ember_trap\0kill\0pthread_kill\0app_fn";
 static struct image_symbol syms[9];
+static struct image_symbols symbols;
 
 static void fake_image(void)
 {
@@ -92,8 +93,10 @@ static void fake_image(void)
 	vm.img.nseg = 2;
 	vm.img.start = TEXT;
 	vm.img.end = DATA + SEG_SIZE;
-	vm.img.syms = syms;
-	vm.img.nsyms = sizeof(syms) / sizeof(syms[0]);
+	/* Already read: there is no file behind this image. */
+	symbols = (struct image_symbols){
+	    .read = 1, .syms = syms, .n = sizeof(syms) / sizeof(syms[0])};
+	vm.img.symbols = &symbols;
 	vm.img.manifest.guest_stats = DATA;
 }
 

@@ -2,11 +2,11 @@
  * libFuzzer harness for the image loader: the input is an image file.
  * It goes through exactly what ember-vmm does before it creates a VM
  * (image_load: ELF header, program and section headers, segments,
- * manifest note, symbols; the network flag; layout_compute; image_copy
+ * manifest note; the network flag; layout_compute; image_copy
  * into guest memory; the boot info with the manifest's default
  * arguments) and what ember-inspect does (its main(), text and JSON,
  * compiled in as ember_inspect_main), then symbolises a few addresses
- * like a crash report would.
+ * like a crash report would (the first one reads the symbol table).
  *
  * The bytes are written to a memfd and loaded by path
  * (/proc/self/fd/N), so the loader's own open/fstat/read path runs too.
@@ -97,9 +97,13 @@ static void symbolize(const struct image *img)
 
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		image_symbolize(img, probes[i], &off);
-	for (size_t i = 0; i < img->nsyms; i++)
-		image_symbolize(img, img->syms[i].addr + img->syms[i].size,
+	/* The probes read the symbols (img->symbols) if there are any. */
+	for (size_t i = 0; img->symbols && i < img->symbols->n; i++)
+		image_symbolize(img,
+				img->symbols->syms[i].addr +
+				    img->symbols->syms[i].size,
 				&off);
+	image_symbol_addr(img, "main");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
