@@ -275,7 +275,9 @@ static int add_segment(struct loader *ld, const Elf64_Phdr *ph)
 	s = &img->seg[img->nseg++];
 	s->vaddr = ph->p_vaddr;
 	s->memsz = ph->p_memsz;
-	s->offset = ph->p_offset;
+	/* Without file bytes the offset means nothing and may be anything:
+	 * 0 keeps data + offset inside the file for image_copy. */
+	s->offset = ph->p_filesz ? ph->p_offset : 0;
 	s->filesz = ph->p_filesz;
 	s->flags = ph->p_flags & (PF_R | PF_W | PF_X);
 	return 0;

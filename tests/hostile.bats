@@ -37,10 +37,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "${BG:-}" ]; then
-		kill -KILL "$BG" 2>/dev/null || true
-		wait "$BG" 2>/dev/null || true
-	fi
+	[ -z "${BG:-}" ] || kill_child "$BG"
 	if [ -n "${NS:-}" ]; then
 		ip netns del "$NS" 2>/dev/null || true
 	fi

@@ -137,6 +137,17 @@ assert_no_process_with() {
 $left"
 }
 
+# kill_child PID: SIGKILL PID and reap it, if it is still a child of
+# this shell: once waited for, its number may be someone else's.
+kill_child() {
+	local ppid
+	ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
+		return 0
+	[ "$ppid" = "$BASHPID" ] || return 0
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 # ember_cc ARGS...: build an image with ember-cc; fails the test with the
 # compiler's output if it does not build.
 ember_cc() {
