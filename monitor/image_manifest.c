@@ -26,8 +26,14 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 static int64_t find_in_notes(const struct image *img, uint64_t off,
 			     uint64_t size, uint64_t align, uint32_t *descsz)
 {
-	const uint8_t *base = img->data + off;
+	const uint8_t *base;
 	uint64_t pos = 0;
+
+	/* An empty note segment may name any offset: not even data + off
+	 * may be computed then. */
+	if (!image_in_file(img, off, size))
+		return -1;
+	base = img->data + off;
 
 	while (size - pos >= sizeof(Elf64_Nhdr)) {
 		Elf64_Nhdr nh;
