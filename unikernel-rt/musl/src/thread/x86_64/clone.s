@@ -9,8 +9,8 @@
  * kernel: fn as the sixth argument (a6), and arg stored at the top of the
  * child's 16-byte aligned stack (a2 points at it). To start the child, the
  * runtime sets %rsp = a2, pops arg into %rdi, calls fn and exits the thread
- * with its return value. A runtime without threads returns -ENOSYS, and
- * pthread_create fails cleanly with EAGAIN. */
+ * with its return value (thread_syscalls.c; a refusal, say -ENOMEM for
+ * the stack, makes pthread_create fail cleanly with EAGAIN). */
 .text
 .global __clone
 .hidden __clone
