@@ -25,10 +25,9 @@
 #include "vm.h"
 
 #include "check.h"
+#include "proc_guest.h"
 
 /* Guest addresses, shared by the assembly below and the checks. */
-#define CODE	     0x100000
-#define DATA	     0x102000
 #define CON	     (DATA + 0x00)  /* struct ember_hc_console */
 #define EXIT	     (DATA + 0x40)  /* struct ember_hc_exit */
 #define PROT	     (DATA + 0x60)  /* struct ember_hc_protect */
@@ -36,13 +35,8 @@
 #define MSG	     (DATA + 0x100) /* "hi\n" */
 #define FRAME	     (DATA + 0x200) /* the trap handler's copy of its frame */
 #define SCRATCH	     (DATA + 0x300)
-#define TRAP_TOP     0x10a000 /* = end of the data segment */
-#define MEM	     (4ull << 20)
 #define HEAP	     TRAP_TOP /* layout: the heap starts at the image's end */
 #define STACK_BOTTOM (MEM - EMBER_STACK_SIZE) /* guard page below */
-
-#define STR_(x) #x
-#define STR(x)	STR_(x)
 
 /* Trap stubs at CODE (16 bytes per vector: push the vector, jump to a
  * handler that copies the frame to FRAME and exits with 100 + vector),
@@ -180,42 +174,20 @@ __asm__(".pushsection .rodata.guest,\"a\"\n"
 	".popsection\n");
 /* clang-format on */
 
-extern const char guest_blob[], guest_blob_end[], g_hello[], g_exit7[],
-    g_null[], g_hang[], g_syscall[], g_outw[], g_push[], g_ud[], g_int3[],
-    g_wrcode[], g_div0[], g_execdata[], g_monitor[], g_double[], g_protect[],
-    g_fsbase[], g_regs[];
-
-static uint64_t gaddr(const char *label)
-{
-	return CODE + ((uintptr_t)label - (uintptr_t)guest_blob);
-}
+extern const char g_hello[], g_exit7[], g_null[], g_hang[], g_syscall[],
+    g_outw[], g_push[], g_ud[], g_int3[], g_wrcode[], g_div0[], g_execdata[],
+    g_monitor[], g_double[], g_protect[], g_fsbase[], g_regs[];
 
 static struct options opt;
 
 /* A VM with the guest blob as its image, created and prepared. */
 static int setup(struct vm *vm, const char *entry)
 {
-	struct image *img = &vm->img;
-
-	memset(vm, 0, sizeof(*vm));
-	vm->opt = &opt;
-	vm->be = &backend_process;
-	img->path = "test-guest";
-	img->entry = gaddr(entry);
-	img->seg[0] =
-	    (struct image_segment){CODE, DATA - CODE, 0, 0, PF_R | PF_X};
-	img->seg[1] =
-	    (struct image_segment){DATA, TRAP_TOP - DATA, 0, 0, PF_R | PF_W};
-	img->nseg = 2;
-	img->start = CODE;
-	img->end = TRAP_TOP;
-	img->manifest.abi_version = EMBER_ABI_VERSION;
-	img->manifest.trap_entry = CODE;
-	img->manifest.trap_stack_top = TRAP_TOP;
-	if (layout_compute(img, MEM, &vm->layout) < 0 || vm->be->create(vm) < 0)
+	guest_image(vm, &opt, entry);
+	if (layout_compute(&vm->img, MEM, &vm->layout) < 0 ||
+	    vm->be->create(vm) < 0)
 		return -1;
-	memcpy(vm->mem.base + CODE, guest_blob,
-	       (uintptr_t)guest_blob_end - (uintptr_t)guest_blob);
+	guest_copy(vm);
 	return vm->be->prepare(vm);
 }
 

@@ -25,22 +25,16 @@
 #include "proc.h"
 
 #include "check.h"
+#include "proc_guest.h"
 
-#define STR_(x) #x
-#define STR(x)	STR_(x)
-
-#define CODE	 0x100000
-#define DATA	 0x102000
-#define EXIT	 (DATA + 0x40)	/* struct ember_hc_exit */
-#define BLK	 (DATA + 0x80)	/* struct ember_hc_block */
-#define RES	 (DATA + 0x100) /* results, 8 bytes each */
-#define TRAP_TOP 0x10a000
-#define MEM	 (4ull << 20)
-#define WIN	 0x200000000 /* EMBER_NET_MMIO_GPA */
-#define RXR	 0x200000ull /* RX rings: desc, +0x1000 avail, +0x2000 used */
-#define TXR	 0x210000ull
-#define BUF	 0x220000ull
-#define QN	 4u
+#define EXIT (DATA + 0x40)  /* struct ember_hc_exit */
+#define BLK  (DATA + 0x80)  /* struct ember_hc_block */
+#define RES  (DATA + 0x100) /* results, 8 bytes each */
+#define WIN  0x200000000    /* EMBER_NET_MMIO_GPA */
+#define RXR  0x200000ull    /* RX rings: desc, +0x1000 avail, +0x2000 used */
+#define TXR  0x210000ull
+#define BUF  0x220000ull
+#define QN   4u
 
 _Static_assert(WIN == EMBER_NET_MMIO_GPA, "window");
 
@@ -117,39 +111,18 @@ __asm__(".pushsection .rodata.guest,\"a\"\n"
 	".popsection\n");
 /* clang-format on */
 
-extern const char guest_blob[], guest_blob_end[], g_probe[], g_add[], g_past[],
-    g_block[], g_kick[];
+extern const char g_probe[], g_add[], g_past[], g_block[], g_kick[];
 
 static struct options opt;
 static int peer;
 
-static uint64_t gaddr(const char *label)
-{
-	return CODE + ((uintptr_t)label - (uintptr_t)guest_blob);
-}
-
 static int setup(struct vm *vm, const char *entry)
 {
 	static const uint8_t mac[6] = {2, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
-	struct image *img = &vm->img;
 	struct net *n = calloc(1, sizeof(*n));
 	int sv[2];
 
-	memset(vm, 0, sizeof(*vm));
-	vm->opt = &opt;
-	vm->be = &backend_process;
-	img->path = "test-guest";
-	img->entry = gaddr(entry);
-	img->seg[0] =
-	    (struct image_segment){CODE, DATA - CODE, 0, 0, PF_R | PF_X};
-	img->seg[1] =
-	    (struct image_segment){DATA, TRAP_TOP - DATA, 0, 0, PF_R | PF_W};
-	img->nseg = 2;
-	img->start = CODE;
-	img->end = TRAP_TOP;
-	img->manifest.abi_version = EMBER_ABI_VERSION;
-	img->manifest.trap_entry = CODE;
-	img->manifest.trap_stack_top = TRAP_TOP;
+	guest_image(vm, &opt, entry);
 	if (!n || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
 		return -1;
 	fcntl(sv[0], F_SETFL, O_NONBLOCK | O_CLOEXEC);
@@ -157,11 +130,11 @@ static int setup(struct vm *vm, const char *entry)
 	n->tap_fd = sv[0];
 	vnet_init(&n->dev, sv[0], mac, &vm->stats.net);
 	vm->net = n;
-	if (layout_compute(img, MEM, &vm->layout) < 0 || vm->be->create(vm) < 0)
+	if (layout_compute(&vm->img, MEM, &vm->layout) < 0 ||
+	    vm->be->create(vm) < 0)
 		return -1;
 	net_attach_memory(vm);
-	memcpy(vm->mem.base + CODE, guest_blob,
-	       (uintptr_t)guest_blob_end - (uintptr_t)guest_blob);
+	guest_copy(vm);
 	return vm->be->prepare(vm);
 }
 
