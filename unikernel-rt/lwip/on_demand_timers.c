@@ -22,12 +22,20 @@
  * - DNS: lwIP's resolver is never called (musl resolves over our UDP
  *   sockets; LWIP_DNS is on only to learn servers from DHCP), so its
  *   table stays empty and its timer has nothing to do: it never runs.
- * - TCP: lwIP itself runs tcp_tmr only while connections exist.
+ * - TCP: lwIP itself runs its 250 ms timer only while connections exist.
+ *   While every connection is idle (established, nothing to send, ack,
+ *   retransmit or probe, no keepalive, no blocked writer) and none is in
+ *   TIME_WAIT, the timer has nothing to do but count: the tcpip thread
+ *   then sleeps past it, to the next other deadline or for good
+ *   (ember_lwip_tcpip_sleep), and runs it once when it wakes. Its missed
+ *   ticks only advanced counters (tcp_ticks, poll and retransmission
+ *   timers) that matter again only once there is something to time.
  *
  * With core locking, lwIP code also runs in application threads, which
- * may arm a timer while the tcpip thread sleeps towards a later deadline
- * it computed before. On unlock we post it a no-op message so it looks
- * again (lwIP's own tcp_timer_needed() from a send() needs this too).
+ * may arm a timer, or give an idle connection work, while the tcpip
+ * thread sleeps towards a later deadline it computed before. On unlock
+ * we post it a no-op message so it looks again (lwIP's own
+ * tcp_timer_needed() from a send() needs this too).
  */
 #include "on_demand_timers.h"
 
@@ -35,6 +43,8 @@
 #include "lwip/etharp.h"
 #include "lwip/ip4_frag.h"
 #include "lwip/netif.h"
+#include "lwip/priv/api_msg.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/prot/dhcp.h"
 #include "lwip/tcpip.h"
 #include "lwip/timeouts.h"
@@ -71,6 +81,7 @@ static struct sys_timeo *head_at_lock;
 static u32_t head_time_at_lock;
 static struct tcpip_callback_msg *poke_msg;
 static int poke_posted;
+static int tcp_overslept; /* the tcpip thread sleeps past the TCP timer */
 
 static uint64_t now_ms(void)
 {
@@ -171,6 +182,58 @@ static void settle_dhcp(void)
 	}
 }
 
+/* Nothing for lwIP's TCP timer to do but count ticks (see the top). */
+static int tcp_quiescent(void)
+{
+	const struct tcp_pcb *p;
+
+	if (tcp_tw_pcbs)
+		return 0;
+	for (p = tcp_active_pcbs; p; p = p->next) {
+		const struct netconn *c = p->callback_arg;
+
+		if (p->state != ESTABLISHED || p->unsent || p->unacked ||
+		    p->ooseq || p->refused_data || p->persist_backoff ||
+		    (p->flags & (TF_ACK_DELAY | TF_ACK_NOW | TF_CLOSEPEND)) ||
+		    ip_get_option(p, SOF_KEEPALIVE))
+			return 0;
+		if (c && (c->state != NETCONN_NONE ||
+			  (c->flags & NETCONN_FLAG_CHECK_WRITESPACE)))
+			return 0;
+	}
+	return 1;
+}
+
+/* lwIP's TCP timer: the one timeout with no argument that is not ours
+ * (the #error above rules out every other lwIP timer). */
+static int is_tcp_timer(const struct sys_timeo *t)
+{
+	return t->arg == NULL && t->h != net_tick && t->h != dhcp_fine &&
+	       t->h != dhcp_coarse;
+}
+
+u32_t ember_lwip_tcpip_sleep(u32_t timeout_ms)
+{
+	const struct sys_timeo *t = *sys_timeouts_get_next_timeout();
+
+	if (!started || ember_thread_self() != tcpip_thread || !timeout_ms ||
+	    !t || !is_tcp_timer(t) || !tcp_quiescent())
+		return timeout_ms;
+	tcp_overslept = 1;
+	t = t->next; /* the list is sorted; the TCP timer is there once */
+	if (!t)
+		return 0; /* for good */
+	s32_t left = (s32_t)(t->time - sys_now());
+
+	return left > 0 ? (u32_t)left : 1;
+}
+
+void ember_lwip_tcpip_woke(void)
+{
+	if (ember_thread_self() == tcpip_thread)
+		tcp_overslept = 0;
+}
+
 static void poked(void *unused)
 {
 	(void)unused;
@@ -191,7 +254,9 @@ void ember_lwip_timers_on_unlock(void)
 	 * anything since taking the lock. */
 	int news = ember_thread_self() == tcpip_thread
 		       ? head != before || head_time != before_time
-		       : head != head_at_lock || head_time != head_time_at_lock;
+		       : head != head_at_lock ||
+			     head_time != head_time_at_lock ||
+			     (tcp_overslept && !tcp_quiescent());
 
 	if (news && head && !poke_posted &&
 	    tcpip_callbackmsg_trycallback(poke_msg) == ERR_OK)
