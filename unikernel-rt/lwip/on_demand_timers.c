@@ -54,7 +54,7 @@
 #if LWIP_IGMP || LWIP_AUTOIP || LWIP_IPV6 || !LWIP_ARP || !IP_REASSEMBLY ||    \
     !LWIP_DHCP || LWIP_DEBUG_TIMERNAMES
 /* cppcheck-suppress preprocessorErrorDirective ; lint has no lwIP headers */
-#error "on_demand_timers.c knows only ARP, reassembly, DHCP and DNS timers"
+#error "on_demand_timers.c knows only ARP, reassembly, DHCP, DNS and TCP timers"
 #endif
 
 /* timeouts.c's, exported because lwip.mk builds that file with
@@ -205,7 +205,8 @@ static int tcp_quiescent(void)
 }
 
 /* lwIP's TCP timer: the one timeout with no argument that is not ours
- * (the #error above rules out every other lwIP timer). */
+ * (the #error above rules out every other lwIP timer, and nothing here
+ * calls tcpip_timeout()). */
 static int is_tcp_timer(const struct sys_timeo *t)
 {
 	return t->arg == NULL && t->h != net_tick && t->h != dhcp_fine &&
