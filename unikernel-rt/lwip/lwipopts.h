@@ -102,7 +102,11 @@ void ember_lwip_mark_tcpip_thread(void);
 #define TCP_LISTEN_BACKLOG	   1
 #define TCP_DEFAULT_LISTEN_BACKLOG 0xff
 #define LWIP_TCP_KEEPALIVE	   1
-#define LWIP_CHECKSUM_ON_COPY	   1
+/* TIME_WAIT lasts 2 * TCP_MSL: 60 s, as on Linux (lwIP's default is
+ * 2 min), during which lwIP's TCP timer wakes the guest 4 times a
+ * second. */
+#define TCP_MSL		      30000UL
+#define LWIP_CHECKSUM_ON_COPY 1
 /* Unpredictable initial sequence numbers (lwIP's own is a counter). */
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) ember_lwip_rand()
 #define TCP_OVERSIZE				  TCP_MSS
