@@ -1,6 +1,7 @@
 /*
  * The C unit tests' one assertion: check(ok, "what, printf-style") counts
- * a pass or prints "FAIL: what" and counts a failure; check_summary()
+ * a pass or prints "FAIL: what" and counts a failure; CHECK(cond) is
+ * check() saying where and what the condition was; check_summary()
  * prints "NAME: N passed, M failed" and gives main()'s exit status.
  */
 #ifndef EMBER_TEST_CHECK_H
@@ -27,6 +28,8 @@ __attribute__((format(printf, 2, 3))) static void check(int ok, const char *fmt,
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+#define CHECK(cond) check((cond), "%s:%d: %s", __FILE__, __LINE__, #cond)
 
 static int check_summary(const char *name)
 {

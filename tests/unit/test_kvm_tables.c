@@ -18,16 +18,7 @@
 #include "kvm_tables.h"
 #include "vm.h"
 
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,       \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 /* ---- An independent page walker ---------------------------------- */
 enum { NP = 0, R = 1, W = 2, X = 4, U = 8 }; /* expected access bits */
@@ -84,15 +75,12 @@ static void expect(const struct kvm_pt *pt, uint64_t va, int access,
 			 (access == NP ||
 			  (w.phys == va &&
 			   (!page_size || w.page_size == page_size)));
-		if (!ok) {
-			fprintf(stderr,
-				"line %d: va 0x%llx via PML4 %u: access %d "
-				"(want %d) phys 0x%llx size 0x%llx\n",
-				line, (unsigned long long)va, i, w.access,
-				access, (unsigned long long)w.phys,
-				(unsigned long long)w.page_size);
-			failures++;
-		}
+		check(ok,
+		      "line %d: va 0x%llx via PML4 %u: access %d (want %d) "
+		      "phys 0x%llx size 0x%llx",
+		      line, (unsigned long long)va, i, w.access, access,
+		      (unsigned long long)w.phys,
+		      (unsigned long long)w.page_size);
 		CHECK(kvm_pt_walk(pt, KVM_PML4_GPA(i), va, &k) == 0);
 		CHECK(k.present == (w.access != NP));
 		if (k.present) {
@@ -498,10 +486,5 @@ int main(void)
 	test_bad_layout();
 	test_desc();
 	test_cpu();
-	if (failures) {
-		fprintf(stderr, "test_kvm_tables: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_kvm_tables: ok\n");
-	return 0;
+	return check_summary("test_kvm_tables");
 }

@@ -9,18 +9,7 @@
 
 #include "net/virtq.h"
 
-static unsigned passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,       \
-				__LINE__, #cond);                              \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 /* The simulated device: where it is in the avail ring, and where it
  * writes in the used ring. */
@@ -222,6 +211,5 @@ int main(void)
 	test_kick_event_idx();
 	test_used();
 	test_wrap();
-	printf("test_virtq_drv: %u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary("test_virtq_drv");
 }

@@ -12,6 +12,8 @@
 
 #include "vmem.h"
 
+#include "check.h"
+
 #define L_ENOMEM 12
 #define L_EFAULT 14
 #define L_EEXIST 17
@@ -21,21 +23,9 @@
 #define HEAP_PAGES   4096u
 #define STRESS_PAGES 192u
 
-static unsigned passed, failed;
 static struct vmem vm;
 static unsigned char *heap;
 static struct vmem_fixups fx;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,       \
-				__LINE__, #cond);                              \
-		}                                                              \
-	} while (0)
 
 static uintptr_t H(size_t page)
 {
@@ -528,7 +518,7 @@ static void stress_verify(void)
 
 static void test_stress(unsigned rounds)
 {
-	unsigned before = failed;
+	int before = failed;
 
 	reset();
 	vmem_init(&vm, H(0), H(STRESS_PAGES));
@@ -578,7 +568,6 @@ int main(void)
 	test_protect();
 	test_exhaustion();
 	test_stress(20000);
-	printf("test_vmem: %u passed, %u failed\n", passed, failed);
 	free(heap);
-	return failed ? 1 : 0;
+	return check_summary("test_vmem");
 }
