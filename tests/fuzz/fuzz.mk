@@ -37,7 +37,8 @@ FUZZ_MONITOR_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,\
 # ember-inspect's main() becomes ember_inspect_main for fuzz_image.
 FUZZ_INSPECT_OBJS := $(FUZZ_DIR)/obj/tools/ember-inspect.o \
 	$(FUZZ_DIR)/obj/tools/inspect_json.o
-FUZZ_HDRS := $(MONITOR_HDRS) tools/inspect.h tests/fuzz/fuzz_input.h
+FUZZ_HDRS := $(MONITOR_HDRS) tools/inspect.h tests/fuzz/fuzz_input.h \
+	tests/fuzz/fuzz_guest.h
 
 # Missing clang or its fuzzer runtime (libclang-rt-14-dev) is one line.
 .PHONY: fuzz-runtime

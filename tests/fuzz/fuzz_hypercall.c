@@ -25,13 +25,9 @@
 #include <sys/mman.h>
 
 #include "core.h"
+#include "fuzz_guest.h"
 #include "fuzz_input.h"
 #include "net.h"
-
-#define MEM_SIZE EMBER_MEM_MIN
-#define TEXT	 EMBER_IMAGE_BASE
-#define DATA	 (EMBER_IMAGE_BASE + 0x10000)
-#define SEG_SIZE 0x10000ull
 
 enum op { OP_WRITE, OP_HYPERCALL, OP_CR2, OP_COUNT };
 
@@ -72,7 +68,7 @@ static char sym_names[] = "_start\0main\0abort\0__assert_fail\0raise\0"
 static struct image_symbol syms[9];
 static struct image_symbols symbols;
 
-static void fake_image(void)
+static void fake_symbols(void)
 {
 	static const uint64_t addr[] = {0x0,   0x100, 0x200, 0x300, 0x400,
 					0x500, 0x600, 0x700, 0x800};
@@ -84,38 +80,20 @@ static void fake_image(void)
 		syms[i] = (struct image_symbol){TEXT + addr[i], size[i], name};
 		name += strlen(name) + 1;
 	}
-	vm.img.path = "fuzz.ember";
-	vm.img.entry = TEXT;
-	vm.img.seg[0] =
-	    (struct image_segment){TEXT, SEG_SIZE, 0, SEG_SIZE, PF_R | PF_X};
-	vm.img.seg[1] =
-	    (struct image_segment){DATA, SEG_SIZE, 0, 0x100, PF_R | PF_W};
-	vm.img.nseg = 2;
-	vm.img.start = TEXT;
-	vm.img.end = DATA + SEG_SIZE;
 	/* Already read: there is no file behind this image. */
 	symbols = (struct image_symbols){
 	    .read = 1, .syms = syms, .n = sizeof(syms) / sizeof(syms[0])};
 	vm.img.symbols = &symbols;
-	vm.img.manifest.guest_stats = DATA;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	void *m;
-
 	fuzz_quiet_by_default(argc, argv);
-	fake_image();
+	fuzz_guest(&vm);
+	fake_symbols();
+	vm.img.manifest.guest_stats = DATA;
 	vm.opt = &opt;
 	vm.be = &fake_backend;
-	if (layout_compute(&vm.img, MEM_SIZE, &vm.layout) < 0)
-		abort();
-	m = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
-		abort();
-	vm.mem.base = m;
-	vm.mem.size = MEM_SIZE;
 	return 0;
 }
 

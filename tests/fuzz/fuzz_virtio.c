@@ -37,14 +37,11 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
+#include "fuzz_guest.h"
 #include "fuzz_input.h"
 #include "net.h"
 
-#define MEM_SIZE EMBER_MEM_MIN
-#define TEXT	 EMBER_IMAGE_BASE
-#define DATA	 (EMBER_IMAGE_BASE + 0x10000)
-#define SEG_SIZE 0x10000ull
-#define MMIO	 EMBER_NET_MMIO_GPA
+#define MMIO EMBER_NET_MMIO_GPA
 
 enum op {
 	OP_MMIO_WRITE,
@@ -66,25 +63,8 @@ static int peer = -1; /* the host's end of the "tap" */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	void *m;
-
 	fuzz_quiet_by_default(argc, argv);
-	vm.img.path = "fuzz.ember";
-	vm.img.seg[0] =
-	    (struct image_segment){TEXT, SEG_SIZE, 0, SEG_SIZE, PF_R | PF_X};
-	vm.img.seg[1] =
-	    (struct image_segment){DATA, SEG_SIZE, 0, 0x100, PF_R | PF_W};
-	vm.img.nseg = 2;
-	vm.img.start = TEXT;
-	vm.img.end = DATA + SEG_SIZE;
-	if (layout_compute(&vm.img, MEM_SIZE, &vm.layout) < 0)
-		abort();
-	m = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
-		abort();
-	vm.mem.base = m;
-	vm.mem.size = MEM_SIZE;
+	fuzz_guest(&vm);
 	return 0;
 }
 
