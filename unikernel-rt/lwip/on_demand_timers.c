@@ -107,13 +107,16 @@ static void net_tick(void *unused)
 void ember_lwip_traffic(int ip_fragment)
 {
 	traffic++;
+	if (!ip_fragment && ticking)
+		return; /* the per-frame case: no clock read */
+	uint64_t now = now_ms(), due = last_tick_ms + TICK_MS;
+
 	if (ip_fragment)
-		reass_until_ms = now_ms() + REASS_MS;
+		reass_until_ms = now + REASS_MS;
 	if (ticking)
 		return;
 	/* Parked: the missed ticks were replayed when the lock was taken,
 	 * so the next one is due within TICK_MS. */
-	uint64_t now = now_ms(), due = last_tick_ms + TICK_MS;
 
 	ticking = 1;
 	sys_timeout(due > now ? (u32_t)(due - now) : 0, net_tick, NULL);
@@ -244,10 +247,11 @@ static void poked(void *unused)
 void ember_lwip_timers_on_unlock(void)
 {
 	u32_t before_time, head_time;
-	struct sys_timeo *before = list_head(&before_time);
+	struct sys_timeo *before;
 
 	if (!started)
 		return;
+	before = list_head(&before_time);
 	settle_dhcp();
 	struct sys_timeo *head = list_head(&head_time);
 	/* The tcpip thread computes its sleep before unlocking: only what

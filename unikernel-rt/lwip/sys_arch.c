@@ -225,9 +225,14 @@ u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
 
 u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 {
-	uint64_t start = ember_monotonic_ns();
-	uint64_t deadline = deadline_ms(ember_lwip_tcpip_sleep(timeout));
+	uint64_t start, deadline;
 
+	if (mbox->count) { /* the common case under load: no wait at all */
+		sys_arch_mbox_tryfetch(mbox, msg);
+		return 0;
+	}
+	start = ember_monotonic_ns();
+	deadline = deadline_ms(ember_lwip_tcpip_sleep(timeout));
 	while (mbox->count == 0) {
 		if (ember_wait(&mbox->readers, deadline) == -ETIMEDOUT &&
 		    mbox->count == 0) {
