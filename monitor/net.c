@@ -20,6 +20,7 @@ int net_open(struct vm *vm)
 {
 	const struct net_options *o = &vm->opt->net;
 	struct net *n;
+	int fd;
 
 	if (!o->tap)
 		return 0;
@@ -28,13 +29,12 @@ int net_open(struct vm *vm)
 		vmm_error("out of memory");
 		return -1;
 	}
-	n->tap_fd = tap_open(o->tap, &n->created);
-	if (n->tap_fd < 0) {
+	fd = tap_open(o->tap);
+	if (fd < 0) {
 		free(n);
 		return -1;
 	}
-	strncpy(n->tap, o->tap, sizeof(n->tap) - 1);
-	vnet_init(&n->dev, n->tap_fd, o->mac, &vm->stats.net);
+	vnet_init(&n->dev, fd, o->mac, &vm->stats.net);
 	vm->net = n;
 	return 0;
 }
@@ -81,8 +81,7 @@ void net_close(struct vm *vm)
 	if (!n)
 		return;
 	/* Closing the last descriptor removes a tap we created. */
-	if (n->tap_fd >= 0)
-		close(n->tap_fd);
+	close(n->dev.tap_fd);
 	free(n);
 	vm->net = NULL;
 }
@@ -114,7 +113,7 @@ void net_mmio_write(struct vm *vm, uint64_t gpa, unsigned size, uint64_t value)
  * time came), or 1 if a stop signal ended the VM. */
 static int wait_tap(struct vm *vm, struct net *n, uint64_t until, int rx)
 {
-	struct pollfd pfd = {.fd = rx ? n->tap_fd : -1, .events = POLLIN};
+	struct pollfd pfd = {.fd = rx ? n->dev.tap_fd : -1, .events = POLLIN};
 
 	for (;;) {
 		uint64_t now = now_ns(), left;

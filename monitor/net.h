@@ -13,10 +13,8 @@
 #include "vm.h"
 
 struct net {
-	struct vnet dev;
-	int tap_fd;
-	int created; /* the tap did not exist: it goes away with tap_fd */
-	char tap[16];
+	struct vnet dev; /* dev.tap_fd: the tap; closing it removes a tap
+			    ember-vmm created */
 };
 
 /* cli_net.c: the option --NAME (net, mac, ip, gw or dns) with its
@@ -31,7 +29,7 @@ void net_default_mac(const char *tap, uint8_t mac[6]);
  * then lives as long as the returned fd, so it is removed even if
  * ember-vmm is killed). Non-blocking, close-on-exec, with a 12-byte
  * virtio-net header. Returns the fd, or -1 after one line. */
-int tap_open(const char *name, int *created);
+int tap_open(const char *name);
 
 /* net.c */
 /* Open the tap and allocate the device (before the backend starts the

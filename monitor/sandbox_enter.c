@@ -117,8 +117,8 @@ int sandbox_enter(struct vm *vm, struct stats_file *sf)
 	}
 	backend_spec(vm, &s, &k);
 	if (vm->net) {
-		keep_fd(&k, vm->net->tap_fd);
-		s.tap_fd = vm->net->tap_fd;
+		keep_fd(&k, vm->net->dev.tap_fd);
+		s.tap_fd = vm->net->dev.tap_fd;
 	}
 	if (sf->fd >= 0) {
 		keep_fd(&k, sf->fd);

@@ -21,8 +21,6 @@
 
 #include "net.h"
 
-#define VNET_HDR_SIZE 12 /* struct virtio_net_hdr_v1 */
-
 static int open_tun(void)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -85,10 +83,10 @@ static int link_up(const char *name)
 	return ok ? 0 : -1;
 }
 
-int tap_open(const char *name, int *created)
+int tap_open(const char *name)
 {
 	struct ifreq ifr;
-	int hdr = VNET_HDR_SIZE;
+	int hdr = VNET_HDR_LEN;
 	int exists = if_nametoindex(name) != 0;
 	int fd = open_tun();
 
@@ -110,8 +108,7 @@ int tap_open(const char *name, int *created)
 		close(fd);
 		return -1;
 	}
-	*created = !exists;
-	if (*created && link_up(name) < 0) {
+	if (!exists && link_up(name) < 0) {
 		vmm_error("created tap %s but cannot bring it up: %s", name,
 			  strerror(errno));
 		close(fd);

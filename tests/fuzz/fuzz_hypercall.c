@@ -152,7 +152,6 @@ static void reset(int with_net)
 		static const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
 
 		vnet_init(&net.dev, -1, mac, &vm.stats.net);
-		net.tap_fd = -1;
 		vm.net = &net;
 		net_attach_memory(&vm);
 	}

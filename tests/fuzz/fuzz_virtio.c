@@ -228,9 +228,8 @@ static void reset(void)
 	vm.end = VM_RUNNING;
 	vm.exit_status = 0;
 	vm.deadline_ns = now_ns() + 100000;
-	net.tap_fd = sv[0];
 	peer = sv[1];
-	vnet_init(&net.dev, net.tap_fd, mac, &vm.stats.net);
+	vnet_init(&net.dev, sv[0], mac, &vm.stats.net);
 	vm.net = &net;
 	net_attach_memory(&vm);
 }
@@ -282,7 +281,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reset();
 	while (in.left && vm.end == VM_RUNNING)
 		step(&in);
-	close(net.tap_fd);
+	close(net.dev.tap_fd);
 	close(peer);
 	return 0;
 }

@@ -127,7 +127,6 @@ static int setup(struct vm *vm, const char *entry)
 		return -1;
 	fcntl(sv[0], F_SETFL, O_NONBLOCK | O_CLOEXEC);
 	peer = sv[1];
-	n->tap_fd = sv[0];
 	vnet_init(&n->dev, sv[0], mac, &vm->stats.net);
 	vm->net = n;
 	if (layout_compute(&vm->img, MEM, &vm->layout) < 0 ||
